@@ -1,0 +1,30 @@
+#define _GNU_SOURCE
+#include "CDjinitShim.h"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int djinit_signalfd(const sigset_t *mask) {
+    return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int djinit_set_child_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int djinit_wifexited(int status) { return WIFEXITED(status); }
+int djinit_wexitstatus(int status) { return WEXITSTATUS(status); }
+int djinit_wifsignaled(int status) { return WIFSIGNALED(status); }
+int djinit_wtermsig(int status) { return WTERMSIG(status); }
+
+int djinit_sigrtmin(void) { return SIGRTMIN; }
+int djinit_sigrtmax(void) { return SIGRTMAX; }
+
+char *const *djinit_environ(void) { return environ; }
+
+int djinit_spawn_file_actions_addtcsetpgrp(posix_spawn_file_actions_t *actions, int fd) {
+    return posix_spawn_file_actions_addtcsetpgrp_np(actions, fd);
+}

@@ -1,0 +1,24 @@
+import DjinitSettings
+
+/// `djinit config [--markdown]`: the effective settings, or the reference table.
+enum ConfigCommand {
+    static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
+        switch arguments {
+        case ["--markdown"]:
+            Console.out(SettingsReport.markdownTable())
+            return 0
+        case []:
+            do {
+                let settings = try Settings(environment: environment)
+                Console.out(SettingsReport.effective(settings))
+                return 0
+            } catch {
+                Console.error(error.description)
+                return ExitCode.usage
+            }
+        default:
+            Console.error("config: unexpected argument '\(arguments[0])'\nusage: djinit config [--markdown]")
+            return ExitCode.usage
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import DjinitLogging
+import DjinitPosix
+import DjinitSettings
+
+/// Output that is not a log event: command results on standard output, and the errors djinit
+/// reports before it has a configured logger.
+enum Console {
+    /// Writes `text` to standard output as it is.
+    static func out(_ text: String) {
+        writeAll(1, Array(text.utf8))
+    }
+
+    /// Writes `djinit: message` lines to standard error.
+    static func error(_ message: String) {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { "djinit: \($0)\n" }
+        writeAll(2, Array(lines.joined().utf8))
+    }
+}
+
+extension Logger {
+    /// The logger the settings ask for.
+    init(_ settings: Settings) {
+        let level: LogLevel = switch settings[Schema.logLevel] {
+        case .debug: .debug
+        case .info: .info
+        case .warn: .warning
+        case .error: .error
+        }
+        let format: LogFormat = settings[Schema.logFormat] == .json ? .json : .text
+        self.init(level: level, format: format)
+    }
+}

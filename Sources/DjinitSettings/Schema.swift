@@ -1,0 +1,53 @@
+/// How `djinit exec` forwards the signals it receives.
+public enum SignalTarget: String, EnumSettingValue {
+    /// To the main child only, which then decides what its own children get.
+    case child
+    /// To the main child's whole process group, grandchildren included.
+    case group
+}
+
+/// `DJINIT_LOG_LEVEL`'s values.
+public enum LogLevelSetting: String, EnumSettingValue {
+    case debug, info, warn, error
+}
+
+/// `DJINIT_LOG_FORMAT`'s values.
+public enum LogFormatSetting: String, EnumSettingValue {
+    case text, json
+}
+
+/// Every setting djinit reads, declared once.
+///
+/// Adding a setting means declaring it here and listing it in `all`; the reference table, `djinit
+/// config`, the unknown-variable check and djinit-kube pick it up from there.
+public enum Schema {
+    public static let logLevel = Setting<LogLevelSetting>(
+        "DJINIT_LOG_LEVEL", default: .info,
+        "Least severe log events written to standard error.")
+
+    public static let logFormat = Setting<LogFormatSetting>(
+        "DJINIT_LOG_FORMAT", default: .text,
+        "`text` writes `[djinit] message key=value` lines; `json` writes one JSON object per line "
+            + "(`time`, `level`, `event`, `message`, fields).")
+
+    public static let killGrace = Setting<Duration>(
+        "DJINIT_KILL_GRACE", default: .seconds(10), usedBy: [.exec],
+        "After SIGTERM, how long the main child and then the rest of the process tree get to exit "
+            + "before SIGKILL.")
+
+    public static let signalTarget = Setting<SignalTarget>(
+        "DJINIT_SIGNAL_TARGET", default: .child, usedBy: [.exec],
+        "Where forwarded signals go: the main `child` only, or its whole process `group`.")
+
+    /// Every setting, in the order the reference table lists them.
+    public static let all: [SettingDescriptor] = [
+        logLevel.descriptor,
+        logFormat.descriptor,
+        killGrace.descriptor,
+        signalTarget.descriptor,
+    ]
+
+    /// The prefix that marks a variable as djinit's own: an unknown one is an error, not ignored,
+    /// so that a misspelt setting cannot silently fall back to its default.
+    public static let ownPrefix = "DJINIT_"
+}

@@ -1,0 +1,97 @@
+/// One problem with the environment: which variable, and what is wrong with it.
+public struct SettingProblem: Sendable, Equatable, CustomStringConvertible {
+    public let variable: String
+    public let message: String
+
+    /// `DJINIT_KILL_GRACE: expected a duration like 10s or 1500ms, got 'abc'`
+    public var description: String { "\(variable): \(message)" }
+}
+
+/// Every problem found in the environment, reported together so that one fix-and-retry suffices.
+public struct SettingsError: Error, Equatable, CustomStringConvertible {
+    public let problems: [SettingProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// Where an effective value came from.
+public enum SettingSource: Sendable, Equatable {
+    case environment, `default`
+}
+
+/// The effective settings: each schema setting parsed from the environment, or its default.
+public struct Settings: Sendable {
+    private var values: [String: any SettingValue]
+    private var sources: [String: SettingSource]
+
+    /// Parses every schema setting from `environment`.
+    ///
+    /// - Throws: `SettingsError` listing each variable whose value does not parse, and each
+    ///   `DJINIT_*` variable the schema does not know (with the nearest known name).
+    public init(environment: [String: String], schema: [SettingDescriptor] = Schema.all) throws(SettingsError) {
+        var values: [String: any SettingValue] = [:]
+        var sources: [String: SettingSource] = [:]
+        var problems: [SettingProblem] = []
+        for setting in schema {
+            guard let text = environment[setting.name] else {
+                sources[setting.name] = .default
+                continue
+            }
+            do {
+                values[setting.name] = try setting.parse(text)
+                sources[setting.name] = .environment
+            } catch {
+                let got = setting.isSecret ? "a value that does not fit (not shown: the setting is secret)" : "'\(text)'"
+                problems.append(SettingProblem(variable: setting.name, message: "expected \(error.expected), got \(got)"))
+            }
+        }
+        let known = Set(schema.map(\.name))
+        for name in environment.keys.sorted() where name.hasPrefix(Schema.ownPrefix) && !known.contains(name) {
+            var message = "not a djinit setting"
+            if let nearest = Settings.nearestName(to: name, among: schema.map(\.name)) {
+                message += "; did you mean \(nearest)?"
+            }
+            problems.append(SettingProblem(variable: name, message: message))
+        }
+        guard problems.isEmpty else { throw SettingsError(problems: problems) }
+        self.values = values
+        self.sources = sources
+    }
+
+    /// The effective value of `setting`.
+    public subscript<Value>(_ setting: Setting<Value>) -> Value {
+        guard let value = values[setting.name] else { return setting.defaultValue }
+        guard let typed = value as? Value else {
+            preconditionFailure("\(setting.name) was parsed as \(type(of: value)), read as \(Value.self)")
+        }
+        return typed
+    }
+
+    /// Whether `name` was set in the environment or is at its default.
+    public func source(of name: String) -> SettingSource { sources[name] ?? .default }
+
+    /// The effective value of the named setting as text, `nil` if the schema has no such name.
+    public func text(of setting: SettingDescriptor) -> String {
+        values[setting.name]?.settingText ?? setting.defaultText
+    }
+
+    /// The known name closest to a misspelt one, if it is close enough to be a likely typo.
+    static func nearestName(to name: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(Array(name), Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 4) else { return nil }
+        return best.0
+    }
+
+    /// Levenshtein distance, for the "did you mean" hint.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

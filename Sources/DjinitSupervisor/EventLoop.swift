@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitPosix
+
+/// djinit's one event loop: poll(2) over the descriptors it watches, plus timers.
+///
+/// Everything djinit does after start-up (signals, reaping, probes, deadlines) runs as a callback
+/// on this loop, on the main thread. No callback may block; long work belongs in a child process.
+public final class EventLoop {
+    /// Names a scheduled timer, to cancel it.
+    public struct TimerID: Hashable, Sendable {
+        fileprivate let value: Int
+    }
+
+    private struct Watch {
+        var events: Int16
+        var handler: (Int16) -> Void
+    }
+
+    private struct Timer {
+        let id: TimerID
+        let deadline: ContinuousClock.Instant
+        let action: () -> Void
+    }
+
+    private var watches: [Int32: Watch] = [:]
+    private var timers: [Timer] = []
+    private var nextTimerID = 0
+    private var stopped = false
+    private let clock = ContinuousClock()
+
+    public init() {}
+
+    /// The loop's clock reading.
+    public var now: ContinuousClock.Instant { clock.now }
+
+    /// Calls `handler` with the ready events whenever `fd` is ready for `events` (POLLIN by
+    /// default). Watching a descriptor again replaces its events and handler.
+    public func watch(_ fd: Int32, events: Int16 = Int16(POLLIN), _ handler: @escaping (Int16) -> Void) {
+        watches[fd] = Watch(events: events, handler: handler)
+    }
+
+    /// Stops watching `fd`; call before closing it.
+    public func unwatch(_ fd: Int32) {
+        watches[fd] = nil
+    }
+
+    /// Runs `action` once, `delay` from now.
+    @discardableResult
+    public func schedule(after delay: Duration, _ action: @escaping () -> Void) -> TimerID {
+        nextTimerID += 1
+        let id = TimerID(value: nextTimerID)
+        timers.append(Timer(id: id, deadline: clock.now.advanced(by: delay), action: action))
+        return id
+    }
+
+    /// Cancels a timer that has not fired; a fired or unknown one is ignored.
+    public func cancel(_ id: TimerID) {
+        timers.removeAll { $0.id == id }
+    }
+
+    /// Makes `run()` return once the current callback finishes.
+    public func stop() {
+        stopped = true
+    }
+
+    /// Runs callbacks until `stop()`.
+    public func run() throws(SystemError) {
+        stopped = false
+        while !stopped {
+            let nextDeadline = timers.map(\.deadline).min()
+            var descriptors = watches.map { pollfd(fd: $0.key, events: $0.value.events, revents: 0) }
+            try Poller.wait(&descriptors, timeout: nextDeadline.map { max(.zero, clock.now.duration(to: $0)) })
+            for descriptor in descriptors where descriptor.revents != 0 && !stopped {
+                // A handler may have unwatched this descriptor, or another, meanwhile.
+                watches[descriptor.fd]?.handler(descriptor.revents)
+            }
+            fireDueTimers()
+        }
+    }
+
+    private func fireDueTimers() {
+        let now = clock.now
+        let due = timers.filter { $0.deadline <= now }.sorted { $0.deadline < $1.deadline }
+        guard !due.isEmpty else { return }
+        timers.removeAll { $0.deadline <= now }
+        for timer in due where !stopped { timer.action() }
+    }
+}

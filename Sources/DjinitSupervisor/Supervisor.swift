@@ -1,0 +1,208 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitLogging
+import DjinitPosix
+
+/// The PID-1 core: runs one main child, forwards signals to it, reaps every process that ends
+/// below djinit, and drains the whole tree before djinit exits.
+///
+/// The life of a supervised tree:
+/// 1. `start(_:)` spawns the main child. Signals djinit received before that stayed blocked and
+///    pending (see `SignalSet.block()`), so they are read and forwarded now, not lost.
+/// 2. Each signal read from the signalfd goes to `signalHandler`; SIGCHLD is handled here: every
+///    exited process is reaped with waitpid(-1), orphans re-parented to djinit included.
+/// 3. `stop(with:)` (by default on SIGTERM and SIGINT) forwards the signal to the main child and
+///    starts the kill grace for the whole tree.
+/// 4. When the main child exits, for whatever reason, every remaining descendant gets SIGTERM
+///    (and SIGCONT, so a stopped one can act on it) and the rest of the grace; when the grace
+///    ends, SIGKILL.
+/// 5. `run()` returns as soon as the last process below djinit is gone, with the main child's
+///    status: no fixed sleep.
+public final class Supervisor {
+    /// Where forwarded signals go.
+    public enum ForwardTarget: Sendable {
+        /// The main child only.
+        case child
+        /// The main child's process group.
+        case group
+    }
+
+    public let loop: EventLoop
+    public let logger: Logger
+    public let killGrace: Duration
+    public let forwardTarget: ForwardTarget
+
+    /// Handles every signal djinit receives other than SIGCHLD. By default SIGTERM and SIGINT
+    /// stop the main child (`stop(with:)`) and every other signal is forwarded to it. Commands
+    /// with their own shutdown sequence (such as `run`'s drain) replace it.
+    public var signalHandler: (Signal) -> Void = { _ in }
+
+    /// Called once with the main child's status when it exits, before the tree drain starts.
+    public var onMainExit: (ExitStatus) -> Void = { _ in }
+
+    /// The main child's process ID, once started.
+    public private(set) var mainPID: pid_t?
+    /// The main child's status, once it exited.
+    public private(set) var mainStatus: ExitStatus?
+
+    private var graceMilliseconds: Int64 {
+        let (seconds, attoseconds) = killGrace.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    private let signals: SignalDescriptor
+    private let ownPID = CurrentProcess.id
+    private var killTimer: EventLoop.TimerID?
+    private var killing = false
+
+    /// Prepares to supervise: reads signals through a signalfd on `loop` and, unless djinit is
+    /// PID 1, becomes a child subreaper so orphans below it are still reaped and drained.
+    ///
+    /// The caller must already have blocked the signals (`SignalSet.allCatchable.block()`).
+    public init(
+        loop: EventLoop, logger: Logger, killGrace: Duration, forwardTarget: ForwardTarget = .child
+    ) throws(SystemError) {
+        self.loop = loop
+        self.logger = logger
+        self.killGrace = killGrace
+        self.forwardTarget = forwardTarget
+        signals = try SignalDescriptor(for: .allCatchable)
+        if CurrentProcess.isInit {
+            logger.debug("pid1", "running as PID 1")
+        } else {
+            try CurrentProcess.becomeSubreaper()
+            logger.debug("subreaper", "not PID 1: became a child subreaper, so orphans below djinit are reaped here",
+                         ["pid": LogValue(ownPID)])
+        }
+        signalHandler = { [unowned self] signal in
+            if signal == .terminate || signal == .interrupt {
+                stop(with: signal)
+            } else {
+                forward(signal)
+            }
+        }
+        loop.watch(signals.fileDescriptor) { [unowned self] _ in handlePendingSignals() }
+    }
+
+    /// Starts the main child. Call once.
+    public func start(_ arguments: [String], environment: [String]? = nil) throws(SpawnError) {
+        precondition(mainPID == nil, "the main child is started once")
+        let pid = try Spawner.spawn(arguments, environment: environment)
+        mainPID = pid
+        logger.info("spawned", "started \(arguments[0])", ["pid": LogValue(pid)])
+    }
+
+    /// Runs the event loop until the main child has exited and no process is left below djinit.
+    /// - Returns: the main child's status.
+    public func run() throws(SystemError) -> ExitStatus {
+        precondition(mainPID != nil, "start the main child before running")
+        try loop.run()
+        return mainStatus!
+    }
+
+    /// Sends `signal` to the main child (or its group, per `forwardTarget`) while it runs.
+    public func forward(_ signal: Signal) {
+        guard let pid = mainPID, mainStatus == nil else {
+            logger.debug("signal-dropped", "received \(signal) with no main child to forward it to")
+            return
+        }
+        let target = forwardTarget == .group ? -pid : pid
+        logger.debug("signal-forwarded", "forwarding \(signal)", ["to": LogValue(target)])
+        sendSignal(signal, to: target)
+    }
+
+    /// Asks the main child to stop with `signal` and starts the kill grace for the whole tree:
+    /// whatever is still running when it ends gets SIGKILL.
+    public func stop(with signal: Signal = .terminate) {
+        guard mainStatus == nil else {
+            logger.debug("signal-dropped", "received \(signal) while the tree is already draining")
+            return
+        }
+        logger.info("stopping", "received \(signal): stopping the main child",
+                    ["grace_ms": LogValue(graceMilliseconds)])
+        forward(signal)
+        startKillGrace()
+    }
+
+    private func handlePendingSignals() {
+        let received: [ReceivedSignal]
+        do {
+            received = try signals.readPending()
+        } catch {
+            logger.error("signalfd", "cannot read signals: \(error)")
+            return
+        }
+        for item in received {
+            if item.signal == .child {
+                reapExited()
+            } else if item.senderPID == ownPID {
+                // Raised by djinit's own doing (SIGPIPE from a write to a closed stderr, say): it
+                // was never meant for the child.
+                continue
+            } else {
+                signalHandler(item.signal)
+            }
+        }
+    }
+
+    /// Reaps every process that has exited, then finishes once nothing is left.
+    private func reapExited() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid > 0 {
+                let exit = ExitStatus(waitStatus: status)
+                if pid == mainPID {
+                    mainStatus = exit
+                    logger.info("child-exited", "main child exited", ["pid": LogValue(pid), "status": LogValue(exit)])
+                    onMainExit(exit)
+                    drainDescendants()
+                } else {
+                    logger.debug("reaped", "reaped a process", ["pid": LogValue(pid), "status": LogValue(exit)])
+                }
+                continue
+            }
+            if pid == -1 && errno == EINTR { continue }
+            if pid == -1 && errno == ECHILD && mainStatus != nil {
+                if let killTimer { loop.cancel(killTimer) }
+                logger.debug("tree-empty", "no process left below djinit")
+                loop.stop()
+            }
+            return
+        }
+    }
+
+    /// After the main child exits, asks every remaining descendant to exit.
+    private func drainDescendants() {
+        let remaining = ProcessTree.descendants(of: ownPID)
+        guard !remaining.isEmpty else { return }
+        logger.info("draining", "sending SIGTERM to the processes left behind",
+                    ["count": LogValue(remaining.count), "grace_ms": LogValue(graceMilliseconds)])
+        for pid in remaining {
+            sendSignal(.terminate, to: pid)
+            sendSignal(.continue, to: pid)
+        }
+        startKillGrace()
+    }
+
+    private func startKillGrace() {
+        guard killTimer == nil else { return }
+        killTimer = loop.schedule(after: killGrace) { [unowned self] in killRemaining() }
+    }
+
+    /// The grace is over: SIGKILL everything below djinit, and keep sweeping until the tree is
+    /// empty, since a process may fork between a scan and its kill.
+    private func killRemaining() {
+        let remaining = ProcessTree.descendants(of: ownPID)
+        if !remaining.isEmpty {
+            if !killing {
+                logger.warning("killing", "kill grace over: sending SIGKILL",
+                               ["count": LogValue(remaining.count), "grace_ms": LogValue(graceMilliseconds)])
+            }
+            for pid in remaining { sendSignal(.kill, to: pid) }
+        }
+        killing = true
+        killTimer = loop.schedule(after: .milliseconds(50)) { [unowned self] in killRemaining() }
+    }
+}

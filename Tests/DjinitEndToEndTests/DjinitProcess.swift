@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the end-to-end tests find the built binary and their fixtures.
+enum TestPaths {
+    /// The `djinit` binary beside the test bundle (`swift build` puts both in one folder), unless
+    /// `TEST_DJINIT_BINARY` names another.
+    static var djinit: String {
+        if let path = ProcessInfo.processInfo.environment["TEST_DJINIT_BINARY"] { return path }
+        let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("djinit").path
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+    /// A new empty directory for one test.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("djinit-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// A running `djinit`: as real PID 1 of a new PID namespace when the tests run as root (through
+/// `unshare --pid --fork --mount-proc`), else directly, where it makes itself a subreaper.
+final class DjinitProcess {
+    let process = Process()
+    let logFile: URL
+    /// djinit's own process ID, as seen from the tests (not 1).
+    private(set) var pid: pid_t = 0
+    static var runsAsPID1: Bool { getuid() == 0 }
+
+    init(_ arguments: [String], environment extra: [String: String] = [:], directory: URL) throws {
+        logFile = directory.appendingPathComponent("djinit.log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJINIT_") }
+        environment["DJINIT_LOG_LEVEL"] = "debug"
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        if DjinitProcess.runsAsPID1 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+            process.arguments = ["--pid", "--fork", "--mount-proc", TestPaths.djinit] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: TestPaths.djinit)
+            process.arguments = arguments
+        }
+        process.standardError = try FileHandle(forWritingTo: logFile)
+        try process.run()
+        pid = try findDjinit()
+    }
+
+    /// The djinit process: unshare's one child, or the process itself.
+    private func findDjinit() throws -> pid_t {
+        guard DjinitProcess.runsAsPID1 else { return process.processIdentifier }
+        let unshare = process.processIdentifier
+        for _ in 0..<500 {
+            let children = (try? String(contentsOfFile: "/proc/\(unshare)/task/\(unshare)/children", encoding: .utf8)) ?? ""
+            if let first = children.split(separator: " ").first, let pid = pid_t(first) { return pid }
+            if !process.isRunning { break }
+            usleep(2_000)
+        }
+        throw TestFailure("djinit did not start under unshare; log:\n\(log)")
+    }
+
+    /// Waits until djinit has blocked its signals, the first thing its `main` does.
+    func waitUntilSignalsBlocked() throws {
+        for _ in 0..<2_000 {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+               line.split(separator: "\t").last.map({ $0 != "0000000000000000" }) == true {
+                return
+            }
+            usleep(500)
+        }
+        throw TestFailure("djinit never blocked its signals")
+    }
+
+    func send(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Waits for djinit to exit and returns its exit code; kills it and fails after `timeout`.
+    @discardableResult
+    func waitForExit(timeout: Duration = .seconds(30)) throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(pid, SIGKILL)
+                process.terminate()
+                throw TestFailure("djinit still running after \(timeout); log:\n\(log)")
+            }
+            usleep(5_000)
+        }
+        return process.terminationStatus
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits up to `timeout` for `path` to exist.
+func waitForFile(_ path: String, timeout: Duration = .seconds(20)) throws {
+    let deadline = ContinuousClock.now + timeout
+    while !FileManager.default.fileExists(atPath: path) {
+        if ContinuousClock.now > deadline { throw TestFailure("\(path) did not appear within \(timeout)") }
+        usleep(5_000)
+    }
+}
+
+/// The lines of a text file, empty if it does not exist.
+func lines(of path: String) -> [String] {
+    ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+}

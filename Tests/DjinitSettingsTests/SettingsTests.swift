@@ -1,0 +1,79 @@
+@testable import DjinitSettings
+import Testing
+
+@Suite struct SettingsTests {
+    @Test func defaultsApplyWhenUnset() throws {
+        let settings = try Settings(environment: [:])
+        #expect(settings[Schema.killGrace] == .seconds(10))
+        #expect(settings[Schema.signalTarget] == .child)
+        #expect(settings.source(of: Schema.killGrace.name) == .default)
+    }
+
+    @Test func environmentOverridesDefaults() throws {
+        let settings = try Settings(environment: ["DJINIT_KILL_GRACE": "1500ms", "DJINIT_SIGNAL_TARGET": "group"])
+        #expect(settings[Schema.killGrace] == .milliseconds(1500))
+        #expect(settings[Schema.signalTarget] == .group)
+        #expect(settings.source(of: "DJINIT_KILL_GRACE") == .environment)
+    }
+
+    @Test func badValuesAreAllReportedByName() {
+        #expect(throws: SettingsError(problems: [
+            SettingProblem(variable: "DJINIT_LOG_LEVEL", message: "expected one of debug|info|warn|error, got 'loud'"),
+            SettingProblem(variable: "DJINIT_KILL_GRACE", message: "expected a duration like 10s or 1500ms, got 'abc'"),
+        ])) {
+            try Settings(environment: ["DJINIT_KILL_GRACE": "abc", "DJINIT_LOG_LEVEL": "loud"])
+        }
+    }
+
+    @Test func unknownOwnVariablesAreErrorsWithASuggestion() {
+        #expect(throws: SettingsError(problems: [
+            SettingProblem(variable: "DJINIT_KILL_GRCE", message: "not a djinit setting; did you mean DJINIT_KILL_GRACE?"),
+            SettingProblem(variable: "DJINIT_ZZZZZZZZZZZZZZZZZZ", message: "not a djinit setting"),
+        ])) {
+            try Settings(environment: ["DJINIT_KILL_GRCE": "1s", "DJINIT_ZZZZZZZZZZZZZZZZZZ": "1", "OTHER": "x"])
+        }
+    }
+
+    @Test func secretValuesAreNeverEchoed() {
+        let secret = Setting<Duration>("DJINIT_SECRET_THING", default: .zero, secret: true, "A secret.")
+        do {
+            _ = try Settings(environment: ["DJINIT_SECRET_THING": "hunter2"], schema: [secret.descriptor])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("DJINIT_SECRET_THING"))
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+
+    @Test func effectiveReportRedactsSecretsAndNamesSources() throws {
+        let secret = Setting<Duration>("DJINIT_SECRET_THING", default: .zero, secret: true, "A secret.")
+        let schema = [Schema.killGrace.descriptor, secret.descriptor]
+        let settings = try Settings(environment: ["DJINIT_SECRET_THING": "5s"], schema: schema)
+        let report = SettingsReport.effective(settings, schema: schema)
+        #expect(report.contains("DJINIT_KILL_GRACE=10s"))
+        #expect(report.contains("# default"))
+        #expect(report.contains("DJINIT_SECRET_THING=(redacted)"))
+        #expect(report.contains("# from the environment"))
+        #expect(!report.contains("5s"))
+    }
+
+    @Test func everySettingIsInTheReferenceTable() {
+        let table = SettingsReport.markdownTable()
+        for setting in Schema.all {
+            #expect(table.contains("| `\(setting.name)` | `\(setting.defaultText)` |"))
+        }
+        // A `|` inside a cell would split it.
+        #expect(table.split(separator: "\n").allSatisfy { $0.filter { $0 == "|" }.count == 6 })
+    }
+
+    @Test func schemaNamesAreUniqueAndOwnSettingsArePrefixed() {
+        let names = Schema.all.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(names.allSatisfy { $0.hasPrefix(Schema.ownPrefix) })
+    }
+
+    @Test(arguments: [("DJINIT_KILL_GRACE", "DJINIT_KILL_GRACE", 0), ("abc", "abd", 1), ("", "ab", 2), ("ab", "", 2)])
+    func editDistance(a: String, b: String, distance: Int) {
+        #expect(Settings.editDistance(Array(a), Array(b)) == distance)
+    }
+}
