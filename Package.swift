@@ -47,7 +47,7 @@ let package = Package(
 
         .executableTarget(
             name: "djinit",
-            dependencies: ["DjinitCommands", "DjinitPosix"],
+            dependencies: ["DjinitCommands", "DjinitPosix", "DjinitSettings"],
             swiftSettings: strictSwift
         ),
 

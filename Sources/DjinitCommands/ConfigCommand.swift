@@ -2,7 +2,7 @@ import DjinitSettings
 
 /// `djinit config [--markdown]`: the effective settings, or the reference table.
 enum ConfigCommand {
-    static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
+    static func run(_ arguments: [String], environment: Environment) -> Int32 {
         switch arguments {
         case ["--markdown"]:
             Console.out(SettingsReport.markdownTable())

@@ -7,7 +7,7 @@ public enum DjinitCLI {
     /// Runs the command `arguments` name (`arguments[0]` is the program) and returns the exit code.
     ///
     /// The caller must have blocked signals already: see `main.swift`.
-    public static func main(_ arguments: [String], environment: [String: String]) -> Int32 {
+    public static func main(_ arguments: [String], environment: Environment) -> Int32 {
         let rest = Array(arguments.dropFirst())
         guard let command = rest.first else {
             Console.error(usage)

@@ -5,16 +5,20 @@ import CDjinitShim
 
 /// The process environment, read once.
 public enum ProcessEnvironment {
-    /// Every `NAME=value` entry of `environ`, as a dictionary. A name that appears twice keeps
-    /// its first value, as getenv(3) does.
-    public static func current() -> [String: String] {
-        var result: [String: String] = [:]
+    /// Every `NAME=value` entry of `environ`, in order.
+    ///
+    /// An array of pairs rather than a dictionary on purpose: djinit starts on every exec probe,
+    /// and in a static binary the first `Dictionary<String, String>` costs a scan of every
+    /// protocol conformance in the binary, more than the rest of start-up together.
+    public static func current() -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
         guard var entry = djinit_environ() else { return result }
         while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                let name = String(text[..<equals])
-                if result[name] == nil { result[name] = String(text[text.index(after: equals)...]) }
+            let length = strlen(pointer)
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                result.append((String(decoding: bytes[..<equals], as: UTF8.self),
+                               String(decoding: bytes[(equals + 1)...], as: UTF8.self)))
             }
             entry += 1
         }

@@ -32,21 +32,28 @@ public struct Setting<Value: SettingValue>: Sendable {
 
     /// The type-erased description of this setting, for listings.
     public var descriptor: SettingDescriptor {
-        SettingDescriptor(
-            name: name, typeSummary: Value.typeSummary, defaultText: defaultValue.settingText,
-            summary: summary, usedBy: usedBy, isSecret: isSecret,
-            parse: { text throws(SettingValueError) in try Value.parse(text) }
-        )
+        SettingDescriptor(name: name, valueType: Value.self, defaultValue: defaultValue, summary: summary,
+                          usedBy: usedBy, isSecret: isSecret)
     }
 }
 
 /// A setting with its value type erased, for listing and validating all of them alike.
 public struct SettingDescriptor: Sendable {
     public let name: String
-    public let typeSummary: String
-    public let defaultText: String
+    let valueType: any SettingValue.Type
+    let defaultValue: any SettingValue
     public let summary: String
     public let usedBy: [CommandName]
     public let isSecret: Bool
-    let parse: @Sendable (String) throws(SettingValueError) -> any SettingValue
+
+    /// What values look like, e.g. `duration (10s, 1500ms)`.
+    public var typeSummary: String { valueType.typeSummary }
+
+    /// The default as a user would write it.
+    public var defaultText: String { defaultValue.settingText }
+
+    /// The canonical text of a value, or the reason it does not parse.
+    func normalize(_ text: String) throws(SettingValueError) -> String {
+        try valueType.parse(text).settingText
+    }
 }

@@ -20,32 +20,30 @@ public enum SettingSource: Sendable, Equatable {
 
 /// The effective settings: each schema setting parsed from the environment, or its default.
 public struct Settings: Sendable {
-    private var values: [String: any SettingValue]
-    private var sources: [String: SettingSource]
+    /// The schema settings that are set, with their values as given (all known to parse).
+    private let given: Environment
 
     /// Parses every schema setting from `environment`.
     ///
     /// - Throws: `SettingsError` listing each variable whose value does not parse, and each
     ///   `DJINIT_*` variable the schema does not know (with the nearest known name).
-    public init(environment: [String: String], schema: [SettingDescriptor] = Schema.all) throws(SettingsError) {
-        var values: [String: any SettingValue] = [:]
-        var sources: [String: SettingSource] = [:]
+    public init(environment: Environment, schema: [SettingDescriptor] = Schema.all) throws(SettingsError) {
+        var given: [(name: String, value: String)] = []
         var problems: [SettingProblem] = []
         for setting in schema {
-            guard let text = environment[setting.name] else {
-                sources[setting.name] = .default
-                continue
-            }
+            guard let text = environment[setting.name] else { continue }
             do {
-                values[setting.name] = try setting.parse(text)
-                sources[setting.name] = .environment
+                _ = try setting.normalize(text)
+                given.append((setting.name, text))
             } catch {
                 let got = setting.isSecret ? "a value that does not fit (not shown: the setting is secret)" : "'\(text)'"
                 problems.append(SettingProblem(variable: setting.name, message: "expected \(error.expected), got \(got)"))
             }
         }
-        let known = Set(schema.map(\.name))
-        for name in environment.keys.sorted() where name.hasPrefix(Schema.ownPrefix) && !known.contains(name) {
+        let unknown = environment.entries.map(\.name).filter { name in
+            name.hasPrefix(Schema.ownPrefix) && !schema.contains { $0.name == name }
+        }
+        for name in unknown.sorted() {
             var message = "not a djinit setting"
             if let nearest = Settings.nearestName(to: name, among: schema.map(\.name)) {
                 message += "; did you mean \(nearest)?"
@@ -53,25 +51,28 @@ public struct Settings: Sendable {
             problems.append(SettingProblem(variable: name, message: message))
         }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
-        self.values = values
-        self.sources = sources
+        self.given = Environment(given)
     }
 
     /// The effective value of `setting`.
     public subscript<Value>(_ setting: Setting<Value>) -> Value {
-        guard let value = values[setting.name] else { return setting.defaultValue }
-        guard let typed = value as? Value else {
-            preconditionFailure("\(setting.name) was parsed as \(type(of: value)), read as \(Value.self)")
+        guard let text = given[setting.name] else { return setting.defaultValue }
+        do {
+            return try Value.parse(text)
+        } catch {
+            preconditionFailure("\(setting.name) was validated as a \(setting.descriptor.typeSummary)")
         }
-        return typed
     }
 
     /// Whether `name` was set in the environment or is at its default.
-    public func source(of name: String) -> SettingSource { sources[name] ?? .default }
+    public func source(of name: String) -> SettingSource { given[name] == nil ? .default : .environment }
 
-    /// The effective value of the named setting as text, `nil` if the schema has no such name.
+    /// The effective value of `setting` as text.
     public func text(of setting: SettingDescriptor) -> String {
-        values[setting.name]?.settingText ?? setting.defaultText
+        guard let text = given[setting.name], let normalized = try? setting.normalize(text) else {
+            return setting.defaultText
+        }
+        return normalized
     }
 
     /// The known name closest to a misspelt one, if it is close enough to be a likely typo.
@@ -83,8 +84,9 @@ public struct Settings: Sendable {
 
     /// Levenshtein distance, for the "did you mean" hint.
     static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
         var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
+        for i in 1...a.count {
             var current = [i] + Array(repeating: 0, count: b.count)
             for j in stride(from: 1, through: b.count, by: 1) {
                 let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
@@ -92,6 +94,6 @@ public struct Settings: Sendable {
             }
             previous = current
         }
-        return a.isEmpty ? b.count : previous[b.count]
+        return previous[b.count]
     }
 }

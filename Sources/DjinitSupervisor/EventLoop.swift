@@ -14,6 +14,7 @@ public final class EventLoop {
     }
 
     private struct Watch {
+        let fd: Int32
         var events: Int16
         var handler: (Int16) -> Void
     }
@@ -24,7 +25,8 @@ public final class EventLoop {
         let action: () -> Void
     }
 
-    private var watches: [Int32: Watch] = [:]
+    // A list, not a dictionary: there are a handful, and see `Environment` on start-up cost.
+    private var watches: [Watch] = []
     private var timers: [Timer] = []
     private var nextTimerID = 0
     private var stopped = false
@@ -38,12 +40,13 @@ public final class EventLoop {
     /// Calls `handler` with the ready events whenever `fd` is ready for `events` (POLLIN by
     /// default). Watching a descriptor again replaces its events and handler.
     public func watch(_ fd: Int32, events: Int16 = Int16(POLLIN), _ handler: @escaping (Int16) -> Void) {
-        watches[fd] = Watch(events: events, handler: handler)
+        unwatch(fd)
+        watches.append(Watch(fd: fd, events: events, handler: handler))
     }
 
     /// Stops watching `fd`; call before closing it.
     public func unwatch(_ fd: Int32) {
-        watches[fd] = nil
+        watches.removeAll { $0.fd == fd }
     }
 
     /// Runs `action` once, `delay` from now.
@@ -70,11 +73,11 @@ public final class EventLoop {
         stopped = false
         while !stopped {
             let nextDeadline = timers.map(\.deadline).min()
-            var descriptors = watches.map { pollfd(fd: $0.key, events: $0.value.events, revents: 0) }
+            var descriptors = watches.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
             try Poller.wait(&descriptors, timeout: nextDeadline.map { max(.zero, clock.now.duration(to: $0)) })
             for descriptor in descriptors where descriptor.revents != 0 && !stopped {
                 // A handler may have unwatched this descriptor, or another, meanwhile.
-                watches[descriptor.fd]?.handler(descriptor.revents)
+                watches.first { $0.fd == descriptor.fd }?.handler(descriptor.revents)
             }
             fireDueTimers()
         }

@@ -55,6 +55,7 @@ public final class Supervisor {
     private let ownPID = CurrentProcess.id
     private var killTimer: EventLoop.TimerID?
     private var killing = false
+    private var drainStarted = false
 
     /// Prepares to supervise: reads signals through a signalfd on `loop` and, unless djinit is
     /// PID 1, becomes a child subreaper so orphans below it are still reaped and drained.
@@ -146,7 +147,8 @@ public final class Supervisor {
         }
     }
 
-    /// Reaps every process that has exited, then finishes once nothing is left.
+    /// Reaps every process that has exited; once the main child is among them, drains what is
+    /// left, and finishes as soon as nothing is.
     private func reapExited() {
         while true {
             var status: Int32 = 0
@@ -157,14 +159,18 @@ public final class Supervisor {
                     mainStatus = exit
                     logger.info("child-exited", "main child exited", ["pid": LogValue(pid), "status": LogValue(exit)])
                     onMainExit(exit)
-                    drainDescendants()
                 } else {
                     logger.debug("reaped", "reaped a process", ["pid": LogValue(pid), "status": LogValue(exit)])
                 }
                 continue
             }
             if pid == -1 && errno == EINTR { continue }
-            if pid == -1 && errno == ECHILD && mainStatus != nil {
+            guard mainStatus != nil else { return }
+            if pid == 0 {
+                // Children remain, none exited yet. (Checked before scanning /proc, so that the
+                // common case, a main child that leaves nothing behind, costs no scan at all.)
+                if !drainStarted { drainDescendants() }
+            } else {
                 if let killTimer { loop.cancel(killTimer) }
                 logger.debug("tree-empty", "no process left below djinit")
                 loop.stop()
@@ -175,6 +181,7 @@ public final class Supervisor {
 
     /// After the main child exits, asks every remaining descendant to exit.
     private func drainDescendants() {
+        drainStarted = true
         let remaining = ProcessTree.descendants(of: ownPID)
         guard !remaining.isEmpty else { return }
         logger.info("draining", "sending SIGTERM to the processes left behind",

@@ -1,5 +1,6 @@
 import DjinitCommands
 import DjinitPosix
+import DjinitSettings
 
 #if canImport(Glibc)
 import Glibc
@@ -10,4 +11,4 @@ import Glibc
 // signalfd and forwards it to the child, instead of being lost or killing djinit.
 SignalSet.allCatchable.block()
 
-exit(DjinitCLI.main(CommandLine.arguments, environment: ProcessEnvironment.current()))
+exit(DjinitCLI.main(CommandLine.arguments, environment: Environment(ProcessEnvironment.current())))
