@@ -39,15 +39,47 @@ public enum Schema {
         "DJINIT_SIGNAL_TARGET", default: .child, usedBy: [.exec],
         "Where forwarded signals go: the main `child` only, or its whole process `group`.")
 
+    public static let probePort = Setting<Port>(
+        "DJINIT_PROBE_PORT", default: Port(8081), usedBy: [.run, .async, .probe],
+        "Port of djinit's own probe server (`/livez`, `/readyz`, `/startupz`, `/metrics`), apart from "
+            + "the application's port so that probes bypass Django's ALLOWED_HOSTS.")
+
+    public static let drainDelay = Setting<Duration>(
+        "DJINIT_DRAIN_DELAY", default: .seconds(5), usedBy: [.run],
+        "After SIGTERM, how long the server keeps serving (with `/readyz` failing) while endpoints "
+            + "and load balancers stop sending it traffic.")
+
+    public static let grace = Setting<Duration>(
+        "DJINIT_GRACE", default: .seconds(30), usedBy: [.run, .async],
+        "The whole shutdown budget from SIGTERM to SIGKILL of whatever is left; the pod's "
+            + "`terminationGracePeriodSeconds` must cover it.")
+
     /// Every setting, in the order the reference table lists them.
     public static let all: [SettingDescriptor] = [
         logLevel.descriptor,
         logFormat.descriptor,
         killGrace.descriptor,
         signalTarget.descriptor,
+        probePort.descriptor,
+        drainDelay.descriptor,
+        grace.descriptor,
     ]
 
     /// The prefix that marks a variable as djinit's own: an unknown one is an error, not ignored,
     /// so that a misspelt setting cannot silently fall back to its default.
     public static let ownPrefix = "DJINIT_"
+}
+
+/// The probe server's endpoints. Constants, not settings: the manifests djinit-kube writes and the
+/// probe server djinit runs must agree on them, and nobody needs them elsewhere.
+public enum ProbeEndpoint: String, Sendable, CaseIterable {
+    /// 200 while djinit's loop runs and the main child is alive; never touches the database.
+    case live = "/livez"
+    /// 200 while the server accepts connections (and the deep check, if any, passes); 503 from the
+    /// first moment of a drain.
+    case ready = "/readyz"
+    /// 200 once the first readiness check succeeded.
+    case startup = "/startupz"
+    /// Prometheus text format.
+    case metrics = "/metrics"
 }

@@ -85,3 +85,24 @@ extension Duration: SettingValue {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
+
+/// A TCP port number, 1 to 65535.
+public struct Port: SettingValue, Hashable, CustomStringConvertible {
+    public let number: UInt16
+
+    public init(_ number: UInt16) {
+        precondition(number > 0, "port 0 is not a port")
+        self.number = number
+    }
+
+    public static func parse(_ text: String) throws(SettingValueError) -> Port {
+        guard let number = UInt16(text), number > 0 else {
+            throw SettingValueError(expected: "a TCP port number from 1 to 65535")
+        }
+        return Port(number)
+    }
+
+    public var settingText: String { String(number) }
+    public var description: String { settingText }
+    public static var typeSummary: String { "port (1-65535)" }
+}
