@@ -1,0 +1,3 @@
+// djinit example project script (served from STATIC_ROOT by whitenoise).
+"use strict";
+window.djinitExample = { loadedAt: new Date().toISOString() };
