@@ -1,19 +1,16 @@
 /// Renderings of the schema for people: the effective settings and the README's reference table.
 public enum SettingsReport {
-    /// The redacted stand-in for a secret value.
-    public static let redacted = "(redacted)"
-
     /// One `NAME=value  # source` line per setting, secrets redacted.
     public static func effective(_ settings: Settings, schema: [SettingDescriptor] = Schema.all) -> String {
-        let width = schema.map { $0.name.count + settings.text(of: $0).count }.max() ?? 0
-        var out = ""
-        for setting in schema {
-            let value = setting.isSecret ? redacted : settings.text(of: setting)
+        let lines = schema.map { setting in
+            let value = setting.isSecret ? settings.redactedText(of: setting) : settings.text(of: setting)
             let source = settings.source(of: setting.name) == .environment ? "from the environment" : "default"
-            let pad = String(repeating: " ", count: max(0, width - setting.name.count - value.count))
-            out += "\(setting.name)=\(value)\(pad)  # \(source)\n"
+            return (assignment: "\(setting.name)=\(value)", source: source)
         }
-        return out
+        let width = lines.map(\.assignment.count).max() ?? 0
+        return lines.map { line in
+            line.assignment + String(repeating: " ", count: width - line.assignment.count) + "  # \(line.source)\n"
+        }.joined()
     }
 
     /// The Markdown reference table the README embeds.

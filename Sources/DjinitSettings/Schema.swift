@@ -30,6 +30,27 @@ public enum Schema {
         "`text` writes `[djinit] message key=value` lines; `json` writes one JSON object per line "
             + "(`time`, `level`, `event`, `message`, fields).")
 
+    public static let databaseURL = Setting<DatabaseURL?>(
+        "DATABASE_URL", default: nil, usedBy: [.`init`, .run, .async], secret: true,
+        "The application's database, as Django reads it (may go through a pooler). Unset: libpq's "
+            + "`PG*` variables apply. Printed with its password redacted.")
+
+    public static let migrateDatabaseURL = Setting<DatabaseURL?>(
+        "DJINIT_MIGRATE_DATABASE_URL", default: nil, usedBy: [.`init`, .async], secret: true,
+        "A direct, non-pooled connection for migrations and advisory locks; defaults to `DATABASE_URL`.")
+
+    public static let djangoSettingsModule = Setting<String?>(
+        "DJANGO_SETTINGS_MODULE", default: nil, usedBy: [.`init`, .run, .async],
+        "Django's settings module. Unset: read from `manage.py`'s `os.environ.setdefault` line.")
+
+    public static let python = Setting<String>(
+        "DJINIT_PYTHON", default: "python", usedBy: [.`init`, .run, .async],
+        "The Python interpreter that runs `manage.py` (looked up on `PATH`).")
+
+    public static let managePy = Setting<String>(
+        "DJINIT_MANAGE_PY", default: "manage.py", usedBy: [.`init`, .run, .async],
+        "Path of the project's `manage.py`, relative to the working directory.")
+
     public static let killGrace = Setting<Duration>(
         "DJINIT_KILL_GRACE", default: .seconds(10), usedBy: [.exec],
         "After SIGTERM, how long the main child and then the rest of the process tree get to exit "
@@ -60,12 +81,18 @@ public enum Schema {
         logFormat.descriptor,
         killGrace.descriptor,
         signalTarget.descriptor,
+        databaseURL.descriptor,
+        migrateDatabaseURL.descriptor,
+        djangoSettingsModule.descriptor,
+        python.descriptor,
+        managePy.descriptor,
         probePort.descriptor,
         drainDelay.descriptor,
         grace.descriptor,
     ]
 
-    /// The prefix that marks a variable as djinit's own: an unknown one is an error, not ignored,
+    /// The prefix that marks a variable as djinit's own (others in the schema, like
+    /// `DATABASE_URL`, belong to the ecosystem and are only read): an unknown one is an error, not ignored,
     /// so that a misspelt setting cannot silently fall back to its default.
     public static let ownPrefix = "DJINIT_"
 }

@@ -12,6 +12,14 @@ public protocol SettingValue: Sendable, Equatable {
 
     /// What values look like, for the reference table, e.g. `duration (10s, 1500ms)`.
     static var typeSummary: String { get }
+
+    /// How `djinit config` shows the value of a secret setting. Whole redaction by default; a
+    /// connection URL shows everything but its password.
+    var redactedText: String { get }
+}
+
+extension SettingValue {
+    public var redactedText: String { "(redacted)" }
 }
 
 /// Why a value did not parse: what was expected, in words that finish "expected ...".
@@ -105,4 +113,22 @@ public struct Port: SettingValue, Hashable, CustomStringConvertible {
     public var settingText: String { String(number) }
     public var description: String { settingText }
     public static var typeSummary: String { "port (1-65535)" }
+}
+
+extension String: SettingValue {
+    /// Any text; an empty value counts as set-but-empty, not as unset.
+    public static func parse(_ text: String) throws(SettingValueError) -> String { text }
+    public var settingText: String { self }
+    public static var typeSummary: String { "text" }
+}
+
+/// An optional setting: unset (or set to the empty string) means "none".
+extension Optional: SettingValue where Wrapped: SettingValue {
+    public static func parse(_ text: String) throws(SettingValueError) -> Wrapped? {
+        text.isEmpty ? nil : try Wrapped.parse(text)
+    }
+
+    public var settingText: String { self?.settingText ?? "" }
+    public var redactedText: String { self?.redactedText ?? "" }
+    public static var typeSummary: String { Wrapped.typeSummary }
 }

@@ -75,6 +75,14 @@ public struct Settings: Sendable {
         return normalized
     }
 
+    /// The effective value of a secret `setting` as `djinit config` may show it.
+    public func redactedText(of setting: SettingDescriptor) -> String {
+        guard let text = given[setting.name], let value = try? setting.valueType.parse(text) else {
+            return setting.defaultValue.redactedText
+        }
+        return value.redactedText
+    }
+
     /// The known name closest to a misspelt one, if it is close enough to be a likely typo.
     static func nearestName(to name: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, editDistance(Array(name), Array($0))) }

@@ -142,7 +142,8 @@ struct ExecTests {
         #expect(denied.log.contains("cannot execute"))
     }
 
-    @Test("a bad value for any setting exits 2 and names the variable", arguments: Schema.all.map(\.name))
+    @Test("a bad value for any setting exits 2 and names the variable",
+          arguments: Schema.all.filter { $0.typeSummary != String.typeSummary }.map(\.name))
     func badSetting(name: String) throws {
         let djinit = try DjinitProcess(["exec", "--", "true"], environment: [name: "not a valid value!"],
                                        directory: directory)

@@ -60,16 +60,40 @@ import Testing
     @Test func everySettingIsInTheReferenceTable() {
         let table = SettingsReport.markdownTable()
         for setting in Schema.all {
-            #expect(table.contains("| `\(setting.name)` | `\(setting.defaultText)` |"))
+            let defaultText = setting.defaultText.isEmpty ? "(unset)" : "`\(setting.defaultText)`"
+            #expect(table.contains("| `\(setting.name)` | \(defaultText) |"))
         }
         // A `|` inside a cell would split it.
         #expect(table.split(separator: "\n").allSatisfy { $0.filter { $0 == "|" }.count == 6 })
     }
 
-    @Test func schemaNamesAreUniqueAndOwnSettingsArePrefixed() {
+    @Test func schemaNamesAreUniqueAndOnlyTheEcosystemsAreUnprefixed() {
         let names = Schema.all.map(\.name)
         #expect(Set(names).count == names.count)
-        #expect(names.allSatisfy { $0.hasPrefix(Schema.ownPrefix) })
+        #expect(names.filter { !$0.hasPrefix(Schema.ownPrefix) }.sorted() == ["DATABASE_URL", "DJANGO_SETTINGS_MODULE"])
+    }
+
+    @Test func databaseURLsArePrintedWithoutTheirPassword() throws {
+        let settings = try Settings(environment: ["DATABASE_URL": "postgres://app:s3cr@t@db:5432/app?sslmode=require&password=x"])
+        let report = SettingsReport.effective(settings)
+        #expect(report.contains("DATABASE_URL=postgres://app:***@db:5432/app?sslmode=require&password=***"))
+        #expect(!report.contains("s3cr"))
+        #expect(settings[Schema.databaseURL]?.text == "postgres://app:s3cr@t@db:5432/app?sslmode=require&password=x")
+    }
+
+    @Test(arguments: [
+        ("postgresql://u:p@h/db", "postgresql://u:***@h/db"),
+        ("postgres://u@h:5432/db", "postgres://u@h:5432/db"),
+        ("postgres://h/db?password=p&sslmode=disable", "postgres://h/db?password=***&sslmode=disable"),
+        ("postgres://u:p@h", "postgres://u:***@h"),
+    ])
+    func redactsPasswords(url: String, redacted: String) {
+        #expect(DatabaseURL.redactingPassword(in: url) == redacted)
+    }
+
+    @Test(arguments: ["mysql://u:p@h/db", "postgres://", "db.example.com", "postgres://u:p@h/d b"])
+    func rejectsWhatIsNotAPostgresURL(text: String) {
+        #expect(throws: SettingValueError.self) { try DatabaseURL(text) }
     }
 
     @Test(arguments: [("DJINIT_KILL_GRACE", "DJINIT_KILL_GRACE", 0), ("abc", "abd", 1), ("", "ab", 2), ("ab", "", 2)])
