@@ -16,6 +16,12 @@ let package = Package(
     name: "djinit",
     products: [
         .executable(name: "djinit", targets: ["djinit"]),
+        .executable(name: "djinit-kube", targets: ["djinit-kube"]),
+    ],
+    dependencies: [
+        // djinit-kube only: the djinit executable depends on neither.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not import (signalfd, prctl, wait-status macros,
@@ -31,6 +37,16 @@ let package = Package(
         // The one typed schema of every setting djinit reads; djinit-kube reads it too.
         .target(name: "DjinitSettings", swiftSettings: strictSwift),
 
+        // Debian's libpq (pkg-config `libpq`); the release build links a static libpq instead.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
+        .target(
+            name: "DjinitPostgres",
+            dependencies: ["CLibPQ", "DjinitSupervisor"],
+            swiftSettings: strictSwift
+        ),
+
         // Spawn, reap, forward signals, drain the process tree: the PID-1 core.
         .target(
             name: "DjinitSupervisor",
@@ -38,10 +54,18 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // The probe server and the non-blocking HTTP checks, on the supervisor's event loop.
+        .target(
+            name: "DjinitProbe",
+            dependencies: ["DjinitPosix", "DjinitLogging", "DjinitSupervisor"],
+            swiftSettings: strictSwift
+        ),
+
         // The commands (`exec`, `config`, ...) and their command-line parsing.
         .target(
             name: "DjinitCommands",
-            dependencies: ["DjinitPosix", "DjinitLogging", "DjinitSettings", "DjinitSupervisor"],
+            dependencies: ["DjinitPosix", "DjinitLogging", "DjinitSettings", "DjinitSupervisor", "DjinitPostgres",
+                           "DjinitProbe"],
             swiftSettings: strictSwift
         ),
 
@@ -51,6 +75,23 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // djinit-kube's inputs (app.yaml, platform.yaml), their validation, and the Kubernetes
+        // objects rendered from them. Foundation and Yams are fine here: this never runs as PID 1.
+        .target(
+            name: "DjinitKubeModel",
+            dependencies: ["DjinitSettings", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSwift
+        ),
+
+        .executableTarget(
+            name: "djinit-kube",
+            dependencies: ["DjinitKubeModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift
+        ),
+
+        .testTarget(name: "DjinitPostgresTests", dependencies: ["DjinitPostgres"], swiftSettings: strictSwift),
+        .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
+        .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitProbe"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitLoggingTests", dependencies: ["DjinitLogging"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitSettingsTests", dependencies: ["DjinitSettings"], swiftSettings: strictSwift),
         .testTarget(
@@ -63,6 +104,17 @@ let package = Package(
             dependencies: ["DjinitCommands", "DjinitSettings"],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "DjinitKubeModelTests",
+            dependencies: ["DjinitKubeModel", "DjinitSettings", .product(name: "Yams", package: "Yams")],
+            // Inputs and expected output, read through #filePath so that a regeneration
+            // (UPDATE_GOLDEN=1) writes them back to the source tree.
+            exclude: ["Golden"],
+            swiftSettings: strictSwift
+        ),
+        // Runs the built `djinit-kube` binary, and checks its golden output with kubectl,
+        // kubernetes-validate and checkov.
+        .testTarget(name: "DjinitKubeEndToEndTests", swiftSettings: strictSwift),
         // Runs the built `djinit` binary as a real PID 1 (or as a subreaper) against real processes.
         .testTarget(
             name: "DjinitEndToEndTests",

@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "CDjinitShim.h"
 
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,4 +29,15 @@ char *const *djinit_environ(void) { return environ; }
 
 int djinit_spawn_file_actions_addtcsetpgrp(posix_spawn_file_actions_t *actions, int fd) {
     return posix_spawn_file_actions_addtcsetpgrp_np(actions, fd);
+}
+
+int djinit_accept_nonblocking(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int djinit_affinity_cpu_count(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    return CPU_COUNT(&set);
 }

@@ -23,18 +23,31 @@ public enum DjinitCLI {
             return 0
         case "config":
             return ConfigCommand.run(commandArguments, environment: environment)
+        case "init", "/init":
+            return withSettings(environment) { settings in InitCommand.run(commandArguments, settings: settings) }
         case "exec":
-            do {
-                let settings = try Settings(environment: environment)
-                return ExecCommand.run(commandArguments, settings: settings)
-            } catch {
-                Console.error(error.description)
-                return ExitCode.usage
+            return withSettings(environment) { settings in
+                ExecCommand.run(commandArguments, settings: settings, environment: environment)
             }
+        case "run", "/run":
+            return withSettings(environment) { settings in RunCommand.run(commandArguments, settings: settings) }
+        case "probe":
+            return withSettings(environment) { settings in ProbeCommand.run(commandArguments, settings: settings) }
         default:
             Console.error("unknown command '\(command)'\n"
                 + "to supervise any program, run: djinit exec -- \(([command] + commandArguments).joined(separator: " "))\n"
                 + "see: djinit --help")
+            return ExitCode.usage
+        }
+    }
+
+    /// Runs `command` with the settings `environment` gives; bad settings are a usage error and
+    /// nothing runs.
+    private static func withSettings(_ environment: Environment, _ command: (Settings) -> Int32) -> Int32 {
+        do {
+            return command(try Settings(environment: environment))
+        } catch {
+            Console.error(error.description)
             return ExitCode.usage
         }
     }
@@ -44,7 +57,10 @@ public enum DjinitCLI {
             djinit \(version): PID 1 for Django containers
 
             usage:
+              djinit init                         wait for PostgreSQL, migrate under a lock, collectstatic
               djinit exec [--] COMMAND [ARGS...]  run COMMAND as the supervised main child
+              djinit run [--] [GUNICORN ARGS...]  serve the Django app with gunicorn, probes and a drain
+              djinit probe live|ready|startup     ask run's probe server; exit 0 if it answers 200
               djinit config [--markdown]          print the effective settings (or the reference table)
               djinit --help | --version
 

@@ -115,6 +115,111 @@ public struct Port: SettingValue, Hashable, CustomStringConvertible {
     public static var typeSummary: String { "port (1-65535)" }
 }
 
+/// An absolute file-system path, such as a directory djinit reads at start-up.
+public struct AbsolutePath: SettingValue, Hashable, CustomStringConvertible {
+    /// The path exactly as given.
+    public let path: String
+
+    public init(_ path: String) throws(SettingValueError) {
+        // A relative path would depend on the working directory the image happens to set.
+        guard path.hasPrefix("/"), !path.contains("\0") else {
+            throw SettingValueError(expected: "an absolute path like /run/secrets/app")
+        }
+        self.path = path
+    }
+
+    public static func parse(_ text: String) throws(SettingValueError) -> AbsolutePath { try AbsolutePath(text) }
+    public var settingText: String { path }
+    public var description: String { path }
+    public static var typeSummary: String { "absolute path" }
+}
+
+/// A whole number from 1 up, such as a worker count.
+public struct Count: SettingValue, Hashable, CustomStringConvertible {
+    public let value: Int
+
+    public init(_ value: Int) {
+        precondition(value >= 1, "a count is at least 1")
+        self.value = value
+    }
+
+    public static func parse(_ text: String) throws(SettingValueError) -> Count {
+        // Digits only: no sign, no spaces, no `0x`; a leading zero would hint at octal.
+        guard !text.isEmpty, text.count <= 6, text.allSatisfy({ $0.isASCII && $0.isNumber }), !text.hasPrefix("0"),
+              let value = Int(text) else {
+            throw SettingValueError(expected: "a whole number from 1 up, like 4")
+        }
+        return Count(value)
+    }
+
+    public var settingText: String { String(value) }
+    public var description: String { settingText }
+    public static var typeSummary: String { "whole number (1 or more)" }
+}
+
+/// An IPv4 address in dotted-quad form, like `0.0.0.0` or `127.0.0.1`.
+public struct IPv4Address: SettingValue, Hashable, CustomStringConvertible {
+    /// The address as written, which is also its canonical form (parsing rejects any other).
+    public let text: String
+
+    public init(_ text: String) throws(SettingValueError) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy { $0.isASCII && $0.isNumber }
+                && (part == "0" || !part.hasPrefix("0")) && Int(part)! <= 255
+        }
+        guard valid else { throw SettingValueError(expected: "an IPv4 address like 0.0.0.0 or 127.0.0.1") }
+        self.text = text
+    }
+
+    public static func parse(_ text: String) throws(SettingValueError) -> IPv4Address { try IPv4Address(text) }
+    public var settingText: String { text }
+    public var description: String { text }
+    public static var typeSummary: String { "IPv4 address" }
+}
+
+/// The path of a URL on the application, like `/health/`: what djinit requests to check it.
+public struct URLPath: SettingValue, Hashable, CustomStringConvertible {
+    public let path: String
+
+    public init(_ path: String) throws(SettingValueError) {
+        // It goes verbatim into a request line: no spaces or control characters may break it.
+        guard path.hasPrefix("/"), path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw SettingValueError(expected: "a URL path starting with / like /health/, without spaces")
+        }
+        self.path = path
+    }
+
+    public static func parse(_ text: String) throws(SettingValueError) -> URLPath { try URLPath(text) }
+    public var settingText: String { path }
+    public var description: String { path }
+    public static var typeSummary: String { "URL path (`/health/`)" }
+}
+
+/// A host name for an HTTP `Host` header, like `localhost` or `app.example.com:8000`.
+public struct HostHeader: SettingValue, Hashable, CustomStringConvertible {
+    public let host: String
+
+    public init(_ host: String) throws(SettingValueError) {
+        // It goes verbatim into a request header: letters, digits and the punctuation of host
+        // names, IP literals and ports only, so it can never inject another header.
+        let allowed = host.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
+                || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "_")
+        }
+        guard !host.isEmpty, allowed else {
+            throw SettingValueError(expected: "a host name like localhost or app.example.com")
+        }
+        self.host = host
+    }
+
+    public static func parse(_ text: String) throws(SettingValueError) -> HostHeader { try HostHeader(text) }
+    public var settingText: String { host }
+    public var description: String { host }
+    public static var typeSummary: String { "host name" }
+}
+
 extension String: SettingValue {
     /// Any text; an empty value counts as set-but-empty, not as unset.
     public static func parse(_ text: String) throws(SettingValueError) -> String { text }
@@ -131,4 +236,18 @@ extension Optional: SettingValue where Wrapped: SettingValue {
     public var settingText: String { self?.settingText ?? "" }
     public var redactedText: String { self?.redactedText ?? "" }
     public static var typeSummary: String { Wrapped.typeSummary }
+}
+
+extension Bool: SettingValue {
+    /// `true` or `false`, nothing else: `0`, `no` or `off` would each be someone's guess.
+    public static func parse(_ text: String) throws(SettingValueError) -> Bool {
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw SettingValueError(expected: "true or false")
+        }
+    }
+
+    public var settingText: String { self ? "true" : "false" }
+    public static var typeSummary: String { "`true` or `false`" }
 }

@@ -45,6 +45,8 @@ public final class Supervisor {
     public private(set) var mainPID: pid_t?
     /// The main child's status, once it exited.
     public private(set) var mainStatus: ExitStatus?
+    /// How many processes djinit has reaped: the main child and orphans re-parented to it.
+    public private(set) var reapedCount = 0
 
     private var graceMilliseconds: Int64 {
         let (seconds, attoseconds) = killGrace.components
@@ -54,6 +56,8 @@ public final class Supervisor {
     private let signals: SignalDescriptor
     private let ownPID = CurrentProcess.id
     private var killTimer: EventLoop.TimerID?
+    private var killDeadline: ContinuousClock.Instant?
+    private var helpers: [(pid: pid_t, onExit: (ExitStatus) -> Void)] = []
     private var killing = false
     private var drainStarted = false
 
@@ -94,10 +98,30 @@ public final class Supervisor {
         logger.info("spawned", "started \(arguments[0])", ["pid": LogValue(pid)])
     }
 
-    /// Runs the event loop until the main child has exited and no process is left below djinit.
-    /// - Returns: the main child's status.
+    /// Starts a helper child that is not the main child (a `migrate`, a `collectstatic`) and
+    /// calls `onExit` with its status when it is reaped. Its exit does not start the tree drain.
+    @discardableResult
+    public func spawn(
+        _ arguments: [String], environment: [String]? = nil, onExit: @escaping (ExitStatus) -> Void
+    ) throws(SpawnError) -> pid_t {
+        let pid = try Spawner.spawn(arguments, environment: environment)
+        helpers.append((pid, onExit))
+        logger.debug("spawned", "started \(arguments[0])", ["pid": LogValue(pid)])
+        return pid
+    }
+
+    /// Ends supervision with `status` for a command that has no main child (like `init`): what
+    /// still runs below djinit is drained as after a main child's exit, then `run()` returns.
+    public func finish(_ status: ExitStatus) {
+        guard mainStatus == nil else { return }
+        mainStatus = status
+        reapExited()
+    }
+
+    /// Runs the event loop until the main child has exited (or `finish(_:)` was called) and no
+    /// process is left below djinit.
+    /// - Returns: the main child's status, or the one given to `finish(_:)`.
     public func run() throws(SystemError) -> ExitStatus {
-        precondition(mainPID != nil, "start the main child before running")
         try loop.run()
         return mainStatus!
     }
@@ -120,10 +144,10 @@ public final class Supervisor {
             logger.debug("signal-dropped", "received \(signal) while the tree is already draining")
             return
         }
-        logger.info("stopping", "received \(signal): stopping the main child",
-                    ["grace_ms": LogValue(graceMilliseconds)])
-        forward(signal)
         startKillGrace()
+        logger.info("stopping", "stopping the main child with \(signal)",
+                    ["grace_ms": LogValue(remainingGraceMilliseconds)])
+        forward(signal)
     }
 
     private func handlePendingSignals() {
@@ -154,11 +178,15 @@ public final class Supervisor {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             if pid > 0 {
+                reapedCount += 1
                 let exit = ExitStatus(waitStatus: status)
                 if pid == mainPID {
                     mainStatus = exit
                     logger.info("child-exited", "main child exited", ["pid": LogValue(pid), "status": LogValue(exit)])
                     onMainExit(exit)
+                } else if let index = helpers.firstIndex(where: { $0.pid == pid }) {
+                    let helper = helpers.remove(at: index)
+                    helper.onExit(exit)
                 } else {
                     logger.debug("reaped", "reaped a process", ["pid": LogValue(pid), "status": LogValue(exit)])
                 }
@@ -184,18 +212,30 @@ public final class Supervisor {
         drainStarted = true
         let remaining = ProcessTree.descendants(of: ownPID)
         guard !remaining.isEmpty else { return }
+        startKillGrace()
         logger.info("draining", "sending SIGTERM to the processes left behind",
-                    ["count": LogValue(remaining.count), "grace_ms": LogValue(graceMilliseconds)])
+                    ["count": LogValue(remaining.count), "grace_ms": LogValue(remainingGraceMilliseconds)])
         for pid in remaining {
             sendSignal(.terminate, to: pid)
             sendSignal(.continue, to: pid)
         }
-        startKillGrace()
     }
 
-    private func startKillGrace() {
+    /// Starts the kill grace now without signalling anything: whatever is still below djinit when
+    /// it ends gets SIGKILL. For a command whose shutdown budget starts before it asks the main
+    /// child to stop (`run`'s drain delay); `stop(with:)` and the tree drain then keep this
+    /// deadline instead of starting a new one. No effect once the grace runs.
+    public func startKillGrace() {
         guard killTimer == nil else { return }
+        killDeadline = loop.now.advanced(by: killGrace)
         killTimer = loop.schedule(after: killGrace) { [unowned self] in killRemaining() }
+    }
+
+    /// What is left of the kill grace, for log lines.
+    private var remainingGraceMilliseconds: Int64 {
+        guard let killDeadline else { return graceMilliseconds }
+        let (seconds, attoseconds) = max(.zero, loop.now.duration(to: killDeadline)).components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
     /// The grace is over: SIGKILL everything below djinit, and keep sweeping until the tree is

@@ -36,13 +36,18 @@ final class DjinitProcess {
     private(set) var pid: pid_t = 0
     static var runsAsPID1: Bool { getuid() == 0 }
 
-    init(_ arguments: [String], environment extra: [String: String] = [:], directory: URL) throws {
+    /// - Parameters:
+    ///   - directory: where the log goes.
+    ///   - workingDirectory: djinit's working directory, if not the tests'.
+    init(_ arguments: [String], environment extra: [String: String] = [:], directory: URL,
+         workingDirectory: String? = nil) throws {
         logFile = directory.appendingPathComponent("djinit.log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJINIT_") }
         environment["DJINIT_LOG_LEVEL"] = "debug"
         environment.merge(extra) { _, new in new }
         process.environment = environment
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         if DjinitProcess.runsAsPID1 {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
             process.arguments = ["--pid", "--fork", "--mount-proc", TestPaths.djinit] + arguments
@@ -50,7 +55,10 @@ final class DjinitProcess {
             process.executableURL = URL(fileURLWithPath: TestPaths.djinit)
             process.arguments = arguments
         }
-        process.standardError = try FileHandle(forWritingTo: logFile)
+        // Both streams: the children's output (migrate's "Applying ...") is part of what tests check.
+        let log = try FileHandle(forWritingTo: logFile)
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         pid = try findDjinit()
     }

@@ -104,3 +104,27 @@ ensure_venv() {
     _quiet "$VENV_PY" -m pip install --disable-pip-version-check --no-input -q "${args[@]}"
     printf '%s\n' "$hash" >"$stamp"
 }
+
+# ensure_tool_venv DIR PKG==VERSION...: a venv of its own at DIR holding exactly these pinned
+# command-line tools, for tools whose own pins clash with the example project's (checkov pins
+# packaging<24, the example pins packaging 26). pip runs only when the list or python changed.
+ensure_tool_venv() {
+    local dir=$1 stamp hash py
+    shift
+    stamp="$dir/.djinit-tools.sha256"
+    if ! [[ -x $dir/bin/python ]] || ! "$dir/bin/python" -c 'import sys' 2>/dev/null; then
+        py="$(command -v python3 || true)"
+        if [[ -z $py ]] || ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
+            ensure_apt python3 python3-venv
+            py=/usr/bin/python3
+        fi
+        log "creating $dir"
+        rm -rf "$dir"
+        _quiet "$py" -m venv "$dir"
+    fi
+    hash="$({ "$dir/bin/python" -c 'import sys; print(sys.version)'; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1)"
+    [[ -f $stamp && "$(cat "$stamp")" == "$hash" ]] && return 0
+    log "installing $* into $dir"
+    _quiet "$dir/bin/python" -m pip install --disable-pip-version-check --no-input -q "$@"
+    printf '%s\n' "$hash" >"$stamp"
+}

@@ -32,4 +32,12 @@ char *const *djinit_environ(void);
 /// foreground in the spawn itself, so it can never read the terminal before it is in front.
 int djinit_spawn_file_actions_addtcsetpgrp(posix_spawn_file_actions_t *actions, int fd);
 
+/// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC (Glibc's Swift module does not import accept4):
+/// the accepted socket never blocks and never leaks into a spawned child.
+int djinit_accept_nonblocking(int fd);
+
+/// How many CPUs this process may run on (sched_getaffinity and CPU_COUNT, which is a macro);
+/// 0 if it cannot be read.
+int djinit_affinity_cpu_count(void);
+
 #endif

@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitLogging
+import DjinitPosix
+import DjinitPostgres
+import DjinitSettings
+import DjinitSupervisor
+
+/// `collectstatic`, run beside the database wait and `migrate`.
+///
+/// Unshared (the default): it starts at once, since it needs no database. With
+/// `DJINIT_SHARED_STATIC_ROOT` (a volume every replica writes to), replicas take turns under an
+/// advisory lock, and one finding the fingerprint of the static sources unchanged skips the run.
+final class StaticFiles {
+    private let settings: Settings
+    private let logger: Logger
+    private let loop: EventLoop
+    private let supervisor: Supervisor
+    private let completion: (InitCommand.Outcome, Int32) -> Void
+    private let sharedRoot: AbsolutePath?
+    private var connection: PostgresConnection?
+    private var attempt: PostgresConnection.ConnectAttempt?
+    private var cancelled = false
+
+    /// Whether replicas share the static root, so the run needs the database for its lock.
+    var isShared: Bool { sharedRoot != nil }
+
+    init(settings: Settings, logger: Logger, loop: EventLoop, supervisor: Supervisor,
+         completion: @escaping (InitCommand.Outcome, Int32) -> Void) {
+        self.settings = settings
+        self.logger = logger
+        self.loop = loop
+        self.supervisor = supervisor
+        self.completion = completion
+        sharedRoot = settings[Schema.sharedStaticRoot]
+    }
+
+    /// Starts `collectstatic` now unless the static root is shared.
+    func startUnlessShared() {
+        guard !isShared else { return }
+        collect { [unowned self] outcome, code in completion(outcome, code) }
+    }
+
+    /// The database is up: a shared root's turn can be taken now.
+    func databaseReady(database: String, parameters: ConnectionParameters) {
+        guard let sharedRoot, !cancelled else { return }
+        attempt = PostgresConnection.connect(parameters, loop: loop, timeout: .seconds(10)) { [unowned self] result in
+            switch result {
+            case .failure(let error):
+                logger.error("static-lock", "cannot connect for the static files lock", ["reason": LogValue(error.description)])
+                completion(.failed("lock: \(error.message)"), ExitCode.stepFailed)
+            case .success(let connection):
+                self.connection = connection
+                let key = AdvisoryLockKey(name: "djinit:collectstatic:\(database)")
+                let mode: AdvisoryLock.Mode = settings[Schema.lockMode] == .session ? .session : .transaction
+                takeTurn(AdvisoryLock(key: key, mode: mode, connection: connection), root: sharedRoot)
+            }
+        }
+    }
+
+    /// Abandons the step on shutdown; a running `collectstatic` is stopped by the tree drain.
+    func cancel() {
+        cancelled = true
+        attempt?.cancel()
+        connection?.close()
+    }
+
+    private func takeTurn(_ lock: AdvisoryLock, root: AbsolutePath) {
+        lock.tryAcquire { [unowned self] result in
+            guard !cancelled else { return }
+            switch result {
+            case .failure(let error):
+                completion(.failed("lock: \(error.message)"), ExitCode.stepFailed)
+            case .success(false):
+                loop.schedule(after: .milliseconds(250)) { [unowned self] in takeTurn(lock, root: root) }
+            case .success(true):
+                let fingerprint = StaticFingerprint.compute(
+                    projectDirectory: workingDirectory(), staticRoot: root.path, python: settings[Schema.python])
+                let stored = FileReader.text(of: StaticFingerprint.path(in: root.path), limit: 256)
+                if stored == fingerprint {
+                    logger.info("static-unchanged", "static sources unchanged since the last collectstatic: skipped",
+                                ["fingerprint": LogValue(fingerprint)])
+                    release(lock, then: .skipped("unchanged"), code: 0)
+                    return
+                }
+                collect { [unowned self] outcome, code in
+                    if code == 0 { StaticFingerprint.store(fingerprint, in: root.path) }
+                    release(lock, then: outcome, code: code)
+                }
+            }
+        }
+    }
+
+    private func release(_ lock: AdvisoryLock, then outcome: InitCommand.Outcome, code: Int32) {
+        lock.release { [unowned self] _ in
+            connection?.close()
+            connection = nil
+            completion(outcome, code)
+        }
+    }
+
+    private func collect(_ done: @escaping (InitCommand.Outcome, Int32) -> Void) {
+        let begun = loop.now
+        let command = [settings[Schema.python], settings[Schema.managePy], "collectstatic", "--noinput"]
+        logger.info("step-start", "running collectstatic", ["command": LogValue(command.joined(separator: " "))])
+        do {
+            try supervisor.spawn(command) { [unowned self] status in
+                guard !cancelled else { return }
+                let elapsed = (loop.now - begun).wholeMilliseconds
+                if status == .exited(0) {
+                    logger.info("step-done", "collectstatic succeeded", ["duration_ms": LogValue(elapsed)])
+                    done(.succeeded, 0)
+                } else {
+                    logger.error("step-failed", "collectstatic failed", ["status": LogValue(status), "duration_ms": LogValue(elapsed)])
+                    done(.failed("\(status)"), ExitCode.stepFailed)
+                }
+            }
+        } catch {
+            logger.error("spawn-failed", error.description)
+            done(.failed(error.description), error.exitCode)
+        }
+    }
+}
+
+/// A fingerprint of what `collectstatic` reads: every file under a directory named `static` in
+/// the project and in the interpreter's site-packages (paths, sizes and modification times).
+///
+/// Files are not read, only listed: a new image changes a file's size or time, and listing a few
+/// thousand files takes milliseconds where starting Django takes a second or more.
+enum StaticFingerprint {
+    static let fileName = ".djinit-static-fingerprint"
+
+    static func path(in root: String) -> String { root + "/" + fileName }
+
+    static func compute(projectDirectory: String, staticRoot: String, python: String) -> String {
+        var entries: [String] = []
+        collect(directory: projectDirectory, relative: "project", insideStatic: false, skipping: staticRoot, into: &entries)
+        for sitePackages in sitePackagesDirectories(python: python) where !sitePackages.hasPrefix(projectDirectory + "/") {
+            collect(directory: sitePackages, relative: sitePackages, insideStatic: false, skipping: staticRoot, into: &entries)
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for entry in entries.sorted() {
+            for byte in entry.utf8 + [0] {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func store(_ fingerprint: String, in root: String) {
+        let fd = open(path(in: root), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        writeAll(fd, Array(fingerprint.utf8))
+        close(fd)
+    }
+
+    private static func collect(
+        directory: String, relative: String, insideStatic: Bool, skipping staticRoot: String, into entries: inout [String]
+    ) {
+        guard directory != staticRoot, let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            guard name != ".", name != "..", name != "__pycache__", name != ".git", name != "node_modules" else { continue }
+            let path = directory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                collect(directory: path, relative: relative + "/" + name, insideStatic: insideStatic || name == "static",
+                        skipping: staticRoot, into: &entries)
+            } else if insideStatic, (info.st_mode & S_IFMT) == S_IFREG {
+                entries.append("\(relative)/\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+            }
+        }
+    }
+
+    /// `<prefix>/lib/python*/site-packages` for the interpreter found on `PATH`, where prefix is
+    /// two levels above it (a virtualenv, or /usr/local in the official Python images).
+    private static func sitePackagesDirectories(python: String) -> [String] {
+        guard let executable = findOnPath(python) else { return [] }
+        let prefix = parent(of: parent(of: executable))
+        guard let lib = opendir(prefix + "/lib") else { return [] }
+        defer { closedir(lib) }
+        var result: [String] = []
+        while let entry = readdir(lib) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasPrefix("python") { result.append(prefix + "/lib/" + name + "/site-packages") }
+        }
+        return result.sorted()
+    }
+
+    private static func findOnPath(_ command: String) -> String? {
+        if command.contains("/") { return command }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 }
+    }
+
+    private static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

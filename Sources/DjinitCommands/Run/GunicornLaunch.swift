@@ -1,0 +1,95 @@
+import DjinitSettings
+
+/// A setting or argument `run` cannot start gunicorn with; nothing was started.
+struct RunSetupError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// How `run` starts gunicorn: the command line, from the settings, and what does not fit.
+struct GunicornLaunch: Equatable {
+    /// `$DJINIT_PYTHON -m gunicorn ...`: only the interpreter has to be on `PATH`.
+    let arguments: [String]
+    let workers: Int
+    /// gunicorn's `--graceful-timeout` in seconds: how long, once it got SIGTERM, its workers may
+    /// finish the requests they are serving.
+    let gracefulTimeoutSeconds: Int
+    /// Settings that do not fit together, one sentence each, for the log.
+    let warnings: [String]
+
+    /// Time kept back from the budget after gunicorn's graceful timeout, for gunicorn to reap its
+    /// workers and exit before djinit's SIGKILL.
+    static let exitMargin: Duration = .seconds(1)
+
+    /// - Parameters:
+    ///   - settingsModule: `DJANGO_SETTINGS_MODULE`, or the one `manage.py` names; needed only
+    ///     when `DJINIT_HTTP_APP` is unset.
+    ///   - cpus: the container's CPUs (`CPULimit.availableCPUs()`), for the default worker count.
+    ///   - extraArguments: passed to gunicorn after djinit's own options, so they win.
+    static func make(settings: Settings, settingsModule: String?, cpus: Double,
+                     extraArguments: [String]) throws(RunSetupError) -> GunicornLaunch {
+        let interface = settings[Schema.httpInterface]
+        let app: String
+        if let configured = settings[Schema.httpApp] {
+            app = configured
+        } else {
+            guard let settingsModule else {
+                throw RunSetupError(description: "run: cannot tell which application to serve: set DJINIT_HTTP_APP "
+                    + "(like mysite.wsgi:application), or DJANGO_SETTINGS_MODULE, or give "
+                    + "\(settings[Schema.managePy]) an os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", ...) line")
+            }
+            guard let package = DjangoProject.projectPackage(ofSettingsModule: settingsModule) else {
+                throw RunSetupError(description: "run: the settings module '\(settingsModule)' is not in a package, "
+                    + "so the application cannot be derived from it: set DJINIT_HTTP_APP")
+            }
+            app = "\(package).\(interface.rawValue):application"
+        }
+
+        let workers = settings[Schema.httpWorkers]?.value ?? defaultWorkers(cpus: cpus)
+        let grace = settings[Schema.grace]
+        let drainDelay = settings[Schema.drainDelay]
+        let derivedTimeout = Int(max(.seconds(1), grace - drainDelay - exitMargin).components.seconds)
+        let gracefulTimeout = try explicitGracefulTimeout(in: extraArguments) ?? derivedTimeout
+
+        var warnings: [String] = []
+        let needed = drainDelay + .seconds(gracefulTimeout) + exitMargin
+        if needed > grace {
+            warnings.append("DJINIT_DRAIN_DELAY (\(drainDelay.settingText)) plus gunicorn's graceful timeout "
+                + "(\(gracefulTimeout)s) and \(exitMargin.settingText) to exit need \(needed.settingText), more than "
+                + "DJINIT_GRACE (\(grace.settingText)): requests still running when the grace ends are cut off by "
+                + "SIGKILL; raise DJINIT_GRACE (and the pod's terminationGracePeriodSeconds with it)")
+        }
+
+        var arguments = [settings[Schema.python], "-m", "gunicorn",
+                         "--bind", "\(settings[Schema.httpHost]):\(settings[Schema.httpPort])",
+                         "--workers", String(workers),
+                         "--graceful-timeout", String(gracefulTimeout),
+                         "--access-logfile", "-"]
+        if interface == .asgi { arguments += ["--worker-class", "uvicorn_worker.UvicornWorker"] }
+        arguments += extraArguments + [app]
+        return GunicornLaunch(arguments: arguments, workers: workers, gracefulTimeoutSeconds: gracefulTimeout,
+                              warnings: warnings)
+    }
+
+    /// gunicorn's own formula, 2 x CPUs + 1, but from the container's CPU limit (which may be a
+    /// fraction), and at least 2 so that one slow request never blocks every other.
+    static func defaultWorkers(cpus: Double) -> Int {
+        max(2, Int((2 * cpus).rounded(.down)) + 1)
+    }
+
+    /// The value of a `--graceful-timeout N` or `--graceful-timeout=N` the user passed.
+    private static func explicitGracefulTimeout(in arguments: [String]) throws(RunSetupError) -> Int? {
+        var found: String?
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--graceful-timeout" {
+                found = index + 1 < arguments.count ? arguments[index + 1] : ""
+            } else if argument.hasPrefix("--graceful-timeout=") {
+                found = String(argument.dropFirst("--graceful-timeout=".count))
+            }
+        }
+        guard let found else { return nil }
+        guard let seconds = Int(found), seconds >= 0 else {
+            throw RunSetupError(description: "run: --graceful-timeout: expected whole seconds, got '\(found)'")
+        }
+        return seconds
+    }
+}

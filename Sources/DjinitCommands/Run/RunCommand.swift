@@ -1,0 +1,59 @@
+import DjinitLogging
+import DjinitPosix
+import DjinitSettings
+import DjinitSupervisor
+
+/// `djinit run [--] [GUNICORN ARGS...]` (also `djinit /run`): the web container's command.
+///
+/// gunicorn under supervision, djinit's probe server beside it on `DJINIT_PROBE_PORT`, and a
+/// drain on SIGTERM that drops no request: see `RunShutdown` for that sequence. Everything runs
+/// on one event loop: signals, reaping, probe connections and readiness checks.
+enum RunCommand {
+    static func run(_ arguments: [String], settings: Settings) -> Int32 {
+        let extraArguments = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
+        let logger = Logger(settings)
+
+        let launch: GunicornLaunch
+        do {
+            launch = try GunicornLaunch.make(settings: settings, settingsModule: settingsModule(settings),
+                                             cpus: CPULimit.availableCPUs(), extraArguments: extraArguments)
+        } catch {
+            Console.error(error.description)
+            return ExitCode.usage
+        }
+        for warning in launch.warnings { logger.warning("budget", warning) }
+
+        do {
+            let loop = EventLoop()
+            let supervisor = try Supervisor(loop: loop, logger: logger, killGrace: settings[Schema.grace])
+            let probes = RunProbes(loop: loop, supervisor: supervisor, settings: settings, logger: logger)
+            try probes.listen()
+            let shutdown = RunShutdown(supervisor: supervisor, probes: probes, logger: logger,
+                                       drainDelay: settings[Schema.drainDelay])
+            shutdown.install()
+            do {
+                try supervisor.start(launch.arguments)
+            } catch {
+                logger.error("spawn-failed", error.description)
+                return ExitCode.forSpawnFailure(error)
+            }
+            logger.info("gunicorn", "gunicorn started", [
+                "workers": LogValue(launch.workers), "graceful_timeout_s": LogValue(launch.gracefulTimeoutSeconds),
+                "command": LogValue(launch.arguments.joined(separator: " ")),
+            ])
+            probes.startChecking()
+            let status = try supervisor.run()
+            logger.info("exit", "exiting", ["code": LogValue(status.exitCode)])
+            return status.exitCode
+        } catch {
+            logger.error("internal", "\(error)")
+            return ExitCode.internalFailure
+        }
+    }
+
+    /// `DJANGO_SETTINGS_MODULE`, else the one `manage.py` sets as its default.
+    private static func settingsModule(_ settings: Settings) -> String? {
+        if let module = settings[Schema.djangoSettingsModule] { return module }
+        return FileReader.text(of: settings[Schema.managePy]).flatMap(DjangoProject.settingsModule(fromManagePy:))
+    }
+}

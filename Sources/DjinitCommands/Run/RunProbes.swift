@@ -1,0 +1,230 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitLogging
+import DjinitPosix
+import DjinitProbe
+import DjinitSettings
+import DjinitSupervisor
+
+/// What `run`'s probe endpoints answer, and the readiness checks behind `/readyz`.
+///
+/// Readiness is checked every `DJINIT_READY_CHECK_INTERVAL` on the event loop: a connect to
+/// gunicorn's socket and, when `DJINIT_READY_CHECK_PATH` is set, a GET of that path through
+/// gunicorn. Probes are answered from the latest result, so however often and however many
+/// probes come, the application sees one check per interval.
+final class RunProbes {
+    /// The latest readiness check.
+    private enum Readiness {
+        case unknown
+        case ready
+        case notReady(String)
+    }
+
+    private let loop: EventLoop
+    private let supervisor: Supervisor
+    private let logger: Logger
+    private let settings: Settings
+    private let appEndpoint: IPv4Endpoint
+    private let startedAt: ContinuousClock.Instant
+    private var server: ProbeServer?
+
+    private var readiness = Readiness.unknown
+    private var everReady = false
+    private var checkInFlight = false
+    private var checksPassed = 0
+    private var checksFailed = 0
+    private var lastCheckDuration: Duration = .zero
+    private var drainStartedAt: ContinuousClock.Instant?
+    private var drainDuration: Duration?
+    private var answered: [String: Int] = [:]
+    private var workerPIDs: Set<pid_t> = []
+    private var workersSeen = 0
+
+    init(loop: EventLoop, supervisor: Supervisor, settings: Settings, logger: Logger) {
+        self.loop = loop
+        self.supervisor = supervisor
+        self.settings = settings
+        self.logger = logger
+        let host = settings[Schema.httpHost].text
+        let port = settings[Schema.httpPort].number
+        // gunicorn bound to every interface is reached on loopback.
+        let bound = IPv4Endpoint(host, port: port)!
+        appEndpoint = bound.isWildcard ? .loopback(port: port) : bound
+        startedAt = loop.now
+    }
+
+    /// Opens the probe port. Called before gunicorn starts, so that a port already taken stops
+    /// `run` before anything is spawned.
+    func listen() throws(SystemError) {
+        let endpoint = IPv4Endpoint("0.0.0.0", port: settings[Schema.probePort].number)!
+        server = try ProbeServer(loop: loop, endpoint: endpoint, logger: logger) { [unowned self] request in
+            let response = respond(to: request)
+            // Labelled by endpoint, never by the path a client chose: that would let any client
+            // grow the metrics without bound.
+            let endpoint = ProbeEndpoint(rawValue: request.path)?.rawValue ?? "other"
+            answered["\(endpoint) \(response.status)", default: 0] += 1
+            return response
+        }
+        logger.info("probes", "probe server listening", ["address": LogValue(endpoint.description)])
+    }
+
+    /// Starts the periodic readiness checks; call once gunicorn is started.
+    func startChecking() {
+        check()
+    }
+
+    /// The drain began: `/readyz` fails from now on, and checks stop.
+    func drainStarted() {
+        drainStartedAt = loop.now
+    }
+
+    /// gunicorn exited: the drain, if any, is over.
+    func serverExited() {
+        if let drainStartedAt { drainDuration = drainStartedAt.duration(to: loop.now) }
+    }
+
+    private var mainAlive: Bool { supervisor.mainPID != nil && supervisor.mainStatus == nil }
+
+    private func respond(to request: ProbeRequest) -> ProbeResponse {
+        switch ProbeEndpoint(rawValue: request.path) {
+        case .live:
+            // Never the database, nor the application: an outage of either must not make
+            // Kubernetes restart every pod.
+            return mainAlive ? ok : unavailable("gunicorn is not running")
+        case .ready:
+            if drainStartedAt != nil { return unavailable("draining: djinit received SIGTERM") }
+            guard mainAlive else { return unavailable("gunicorn is not running") }
+            switch readiness {
+            case .unknown: return unavailable("starting: no readiness check has finished yet")
+            case .ready: return ok
+            case .notReady(let reason): return unavailable(reason)
+            }
+        case .startup:
+            return everReady ? ok : unavailable("starting: gunicorn has not been ready yet")
+        case .metrics:
+            return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
+        case nil:
+            return ProbeResponse(status: 404, body: "not found; try "
+                + ProbeEndpoint.allCases.map(\.rawValue).joined(separator: ", ") + "\n")
+        }
+    }
+
+    private var ok: ProbeResponse { ProbeResponse(status: 200, body: "ok\n") }
+
+    private func unavailable(_ reason: String) -> ProbeResponse {
+        ProbeResponse(status: 503, body: reason + "\n")
+    }
+
+    /// One readiness check, then the next one an interval after it ends (never two at once, so a
+    /// slow application gets no pile-up of checks).
+    private func check() {
+        guard drainStartedAt == nil, mainAlive, !checkInFlight else { return }
+        checkInFlight = true
+        sampleWorkers()
+        let path = settings[Schema.readyCheckPath]
+        let request = path.map { HTTPCheck.getRequest(path: $0.path, host: settings[Schema.readyCheckHost].host) }
+        let started = loop.now
+        HTTPCheck.start(loop: loop, endpoint: appEndpoint, request: request,
+                        timeout: settings[Schema.readyCheckTimeout]) { [unowned self] outcome in
+            checkInFlight = false
+            lastCheckDuration = started.duration(to: loop.now)
+            record(outcome, path: path?.path)
+            loop.schedule(after: settings[Schema.readyCheckInterval]) { [unowned self] in check() }
+        }
+    }
+
+    private func record(_ outcome: HTTPCheck.Outcome, path: String?) {
+        let next: Readiness
+        switch outcome {
+        case .connected:
+            next = .ready
+        case .answered(let status, _) where (200..<400).contains(status):
+            next = .ready
+        case .answered(let status, _):
+            next = .notReady("\(path ?? "the check path") answered \(status)")
+        case .failed(let reason):
+            next = .notReady(path.map { "GET \($0): \(reason)" } ?? "gunicorn does not accept connections: \(reason)")
+        }
+        switch (readiness, next) {
+        case (.ready, .ready):
+            break
+        case (_, .ready):
+            logger.info("ready", everReady ? "ready again" : "ready: gunicorn accepts connections")
+        case (.notReady(let before), .notReady(let now)) where before == now:
+            break
+        case (_, .notReady(let reason)):
+            // Before the first success, failures are just gunicorn booting: not worth a warning.
+            if everReady {
+                logger.warning("not-ready", "not ready: \(reason)")
+            } else {
+                logger.debug("not-ready", "not ready yet: \(reason)")
+            }
+        case (_, .unknown):
+            break
+        }
+        if case .ready = next {
+            checksPassed += 1
+            everReady = true
+        } else {
+            checksFailed += 1
+        }
+        readiness = next
+    }
+
+    /// Notes gunicorn's current workers, to count new ones (restarts) in `/metrics`. Sampled at
+    /// each check: a worker that lives less than an interval may go unseen.
+    private func sampleWorkers() {
+        guard let master = supervisor.mainPID else { return }
+        let current = Set(ProcessTree.descendants(of: master))
+        workersSeen += current.subtracting(workerPIDs).count
+        workerPIDs = current
+    }
+
+    private func metrics() -> String {
+        var text = PrometheusText()
+        let seconds = { (duration: Duration) -> Double in
+            let (whole, fraction) = duration.components
+            return Double(whole) + Double(fraction) / 1e18
+        }
+        text.add("djinit_uptime_seconds", .gauge, help: "Time since djinit run started.",
+                 seconds(startedAt.duration(to: loop.now)))
+        text.add("djinit_main_child_up", .gauge, help: "1 while the gunicorn master runs.", mainAlive ? 1 : 0)
+        text.add("djinit_reaped_processes_total", .counter,
+                 help: "Processes that exited below djinit and were reaped (gunicorn, orphans).",
+                 Double(supervisor.reapedCount))
+        text.add("djinit_gunicorn_workers", .gauge, help: "gunicorn worker processes at the last readiness check.",
+                 Double(workerPIDs.count))
+        text.add("djinit_gunicorn_workers_started_total", .counter,
+                 help: "Distinct gunicorn workers seen at readiness checks; beyond the worker count, restarts.",
+                 Double(workersSeen))
+        text.add("djinit_ready", .gauge, help: "1 while /readyz answers 200.", respond(to: ProbeRequest(
+            method: "GET", path: ProbeEndpoint.ready.rawValue)).status == 200 ? 1 : 0)
+        text.add("djinit_started", .gauge, help: "1 once a readiness check has passed (/startupz).", everReady ? 1 : 0)
+        text.add("djinit_readiness_checks_total", .counter, help: "Readiness checks of gunicorn, by result.",
+                 [(labels: [("result", "passed")], value: Double(checksPassed)),
+                  (labels: [("result", "failed")], value: Double(checksFailed))])
+        text.add("djinit_readiness_check_duration_seconds", .gauge, help: "How long the last readiness check took.",
+                 seconds(lastCheckDuration))
+        text.add("djinit_draining", .gauge, help: "1 from SIGTERM on.", drainStartedAt == nil ? 0 : 1)
+        text.add("djinit_drain_elapsed_seconds", .gauge,
+                 help: "Time since the drain began (until gunicorn exited); 0 before it.",
+                 drainStartedAt.map { seconds(drainDuration ?? $0.duration(to: loop.now)) } ?? 0)
+        text.add("djinit_drain_delay_seconds", .gauge, help: "DJINIT_DRAIN_DELAY.", seconds(settings[Schema.drainDelay]))
+        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds(settings[Schema.grace]))
+        text.add("djinit_probe_responses_total", .counter, help: "Probe requests answered, by endpoint and status.",
+                 answered.sorted { $0.key < $1.key }.map { entry in
+                     let parts = entry.key.split(separator: " ")
+                     return (labels: [("endpoint", String(parts[0])), ("code", String(parts[1]))],
+                             value: Double(entry.value))
+                 })
+        if let statistics = server?.statistics {
+            text.add("djinit_probe_connections_total", .counter, help: "Probe connections, by what became of them.",
+                     [(labels: [("outcome", "accepted")], value: Double(statistics.accepted)),
+                      (labels: [("outcome", "evicted")], value: Double(statistics.evicted)),
+                      (labels: [("outcome", "timed_out")], value: Double(statistics.timedOut)),
+                      (labels: [("outcome", "rejected")], value: Double(statistics.rejected))])
+        }
+        return text.text
+    }
+}

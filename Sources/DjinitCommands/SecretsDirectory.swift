@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitSettings
+
+/// `DJINIT_SECRETS_DIR`: a directory of files, such as a mounted Kubernetes Secret, that become
+/// environment variables of the child, so that secrets reach Django's environment without being
+/// written into the pod spec as `env` entries.
+///
+/// Kubernetes mounts a Secret as `NAME -> ..data/NAME` symlinks, where `..data` is itself a
+/// symlink to a timestamped `..2024_...` directory that is swapped atomically on update. So names
+/// starting with `..` are Kubernetes' bookkeeping and are skipped, and symlinks are followed to the
+/// file they name. Everything else must be a regular file with a valid variable name: a file that
+/// cannot become a variable is an error naming it, never silently left out, since a secret that
+/// quietly goes missing surfaces much later as a confusing failure of the application.
+///
+/// Values are never logged; only the names are.
+enum SecretsDirectory {
+    /// Why the directory cannot be loaded; names the file, never a value.
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Files larger than this are refused: an environment variable of megabytes is a mistake
+    /// (and `execve` rejects an environment beyond a few megabytes anyway).
+    static let sizeLimit = 1 << 20
+
+    /// The variables the files in `directory` define, sorted by name.
+    /// - Throws: `Problem` naming the first file that cannot become a variable.
+    static func variables(in directory: String) throws(Problem) -> [(name: String, value: String)] {
+        guard let handle = opendir(directory) else {
+            throw Problem(description: "\(Schema.secretsDir.name): cannot open \(directory): \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name.hasPrefix("..") { continue }
+            names.append(name)
+        }
+        var variables: [(name: String, value: String)] = []
+        for name in names.sorted() {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            variables.append((name, try value(of: path, name: name)))
+        }
+        return variables
+    }
+
+    /// The child's environment: djinit's own `environment` plus the variables of the directory
+    /// `settings` name, where a secret replaces an inherited variable of the same name. Nil when
+    /// no directory is set, so the child simply inherits djinit's environment.
+    static func childEnvironment(_ environment: Environment, settings: Settings) throws(Problem) -> (
+        entries: [String], secretNames: [String]
+    )? {
+        guard let directory = settings[Schema.secretsDir] else { return nil }
+        let secrets = try variables(in: directory.path)
+        let secretNames = secrets.map(\.name)
+        let inherited = environment.entries.filter { !secretNames.contains($0.name) }
+        return ((inherited + secrets).map { "\($0.name)=\($0.value)" }, secretNames)
+    }
+
+    private static func value(of path: String, name: String) throws(Problem) -> String {
+        guard isVariableName(name) else {
+            throw Problem(description: "\(Schema.secretsDir.name): file '\(name)' is not a valid environment "
+                + "variable name ([A-Za-z_][A-Za-z0-9_]*); rename the secret's key")
+        }
+        guard !name.hasPrefix(Schema.ownPrefix) else {
+            // djinit reads its settings before it reads this directory, so such a file would reach
+            // the child but never configure djinit: refuse it rather than let it look applied.
+            throw Problem(description: "\(Schema.secretsDir.name): file '\(name)' names a djinit setting; "
+                + "settings come from the environment, not from the secrets directory")
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw Problem(description: "\(Schema.secretsDir.name): cannot read '\(name)': \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' is not a regular file; only files become variables")
+        }
+        guard info.st_size <= sizeLimit else {
+            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' is larger than \(sizeLimit) bytes")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw Problem(description: "\(Schema.secretsDir.name): cannot open '\(name)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= sizeLimit {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == -1 && errno == EINTR { continue }
+            if count == -1 {
+                throw Problem(description: "\(Schema.secretsDir.name): cannot read '\(name)': \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        // Editors and `echo` end files with a newline nobody means as part of the secret.
+        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+        guard !bytes.contains(0) else {
+            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' contains a NUL byte, which an environment variable cannot hold")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// `[A-Za-z_][A-Za-z0-9_]*`: what a POSIX shell, and so Django's deployment scripts, accept.
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        }
+    }
+}

@@ -1,0 +1,326 @@
+import Yams
+
+/// A rule for a string value: what it must look like, in words for errors and as a regular
+/// expression for the JSON Schema.
+public struct TextRule: Sendable {
+    /// What is allowed, finishing "expected ...", e.g. `a DNS label`.
+    public let summary: String
+    /// The same rule as an ECMA-262 regular expression, for editors; nil when any text goes.
+    public let pattern: String?
+    /// The longest allowed text, if limited.
+    public let maxLength: Int?
+    let accepts: @Sendable (String) -> Bool
+
+    public init(_ summary: String, pattern: String? = nil, maxLength: Int? = nil, accepts: @escaping @Sendable (String) -> Bool) {
+        self.summary = summary
+        self.pattern = pattern
+        self.maxLength = maxLength
+        self.accepts = accepts
+    }
+
+    /// Any non-empty text.
+    public static let any = TextRule("non-empty text", pattern: ".", accepts: { !$0.isEmpty })
+}
+
+/// What a value in `app.yaml` or `platform.yaml` may be.
+///
+/// Both the strict reader and `djinit-kube schema` derive from one `Shape`, so the JSON Schema an
+/// editor checks against is exactly what `render` accepts, and an unknown key is an error in both.
+public indirect enum Shape: Sendable {
+    /// A string.
+    case text(TextRule)
+    /// One of a few fixed words.
+    case choice([String])
+    /// An integer in a range.
+    case integer(ClosedRange<Int>)
+    case boolean
+    /// A Kubernetes quantity such as `500m`, `2` or `512Mi`: a string, or an integer.
+    case quantity(QuantityKind)
+    case list(Shape, minItems: Int)
+    /// A mapping with a fixed set of keys.
+    case object([Field])
+    /// A mapping with free keys that follow `key`, each value a `value`.
+    case dictionary(key: TextRule, value: Shape)
+}
+
+/// One key of an object.
+public struct Field: Sendable {
+    public let name: String
+    public let shape: Shape
+    public let isRequired: Bool
+    /// One line for the JSON Schema's `description` and for the examples.
+    public let summary: String
+
+    public init(_ name: String, _ shape: Shape, required: Bool = false, _ summary: String) {
+        self.name = name
+        self.shape = shape
+        self.isRequired = required
+        self.summary = summary
+    }
+}
+
+/// Keys people reach for to loosen a pod's security; named in the error so that it explains why
+/// they are refused instead of only listing what is allowed.
+private let podSecurityKeys: Set<String> = [
+    "hostPath", "privileged", "hostNetwork", "hostPID", "hostIPC", "capabilities", "securityContext",
+    "allowPrivilegeEscalation", "runAsUser", "runAsNonRoot", "volumes", "volumeMounts", "command",
+    "env", "initContainers", "containers", "serviceAccountName", "nodeName", "hostPort",
+]
+
+// MARK: - Reading
+
+/// A YAML node that has passed its `Shape`: typed accessors that cannot fail, with positions.
+struct Checked {
+    let node: Node
+    let position: Position
+
+    /// The value of `key`, if present.
+    subscript(key: String) -> Checked? {
+        guard case .mapping(let mapping) = node,
+              let pair = mapping.first(where: { $0.key.string == key }) else { return nil }
+        return Checked(node: pair.value, position: position.child(key, at: pair.value))
+    }
+
+    var string: String { node.string ?? "" }
+    var int: Int { node.int ?? 0 }
+    var bool: Bool { node.bool ?? false }
+
+    /// A quantity as written: `2` and `"2"` alike.
+    var quantityText: String { node.scalar?.string ?? "" }
+
+    var items: [Checked] {
+        guard case .sequence(let sequence) = node else { return [] }
+        return sequence.enumerated().map { index, item in
+            Checked(node: item, position: position.item(index, at: item))
+        }
+    }
+
+    /// The entries of a dictionary, in file order.
+    var entries: [(key: String, value: Checked)] {
+        guard case .mapping(let mapping) = node else { return [] }
+        return mapping.map { pair in
+            let key = pair.key.string ?? ""
+            return (key, Checked(node: pair.value, position: position.child(key, at: pair.value)))
+        }
+    }
+
+    var strings: [String] { items.map(\.string) }
+
+    func located<Value>(_ value: Value) -> Located<Value> { Located(value, at: position) }
+}
+
+extension Position {
+    func child(_ key: String, at node: Node) -> Position {
+        Position(file: file, line: node.mark?.line ?? line, column: node.mark?.column ?? column,
+                 path: path.isEmpty ? key : path + "." + key)
+    }
+
+    func item(_ index: Int, at node: Node) -> Position {
+        Position(file: file, line: node.mark?.line ?? line, column: node.mark?.column ?? column,
+                 path: path + "[\(index)]")
+    }
+}
+
+extension Shape {
+    /// Parses `text` and checks it against this shape.
+    /// - Throws: `InputError` with every problem found, each naming file, line and key.
+    func read(_ text: String, file: String) throws(InputError) -> Checked {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw InputError([Shape.problem(from: error, file: file)])
+        } catch {
+            throw InputError([InputProblem(Position(file: file, line: 1, column: 1, path: ""), "\(error)")])
+        }
+        let start = Position(file: file, line: 1, column: 1, path: "")
+        guard let root else {
+            throw InputError([InputProblem(start, "the file is empty; expected \(summary)")])
+        }
+        var problems: [InputProblem] = []
+        check(root, at: start.child("", at: root).withPath(""), into: &problems)
+        guard problems.isEmpty else { throw InputError(problems) }
+        return Checked(node: root, position: start)
+    }
+
+    private static func problem(from error: YamlError, file: String) -> InputProblem {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            return InputProblem(Position(file: file, line: mark.line, column: mark.column, path: ""),
+                                "not valid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return InputProblem(Position(file: file, line: context.mark.line, column: context.mark.column, path: ""),
+                                "duplicate key \(duplicates.joined(separator: ", ")): each key may appear once")
+        default:
+            return InputProblem(Position(file: file, line: 1, column: 1, path: ""), "not valid YAML: \(error)")
+        }
+    }
+
+    /// What values of this shape look like, finishing "expected ...".
+    var summary: String {
+        switch self {
+        case .text(let rule): rule.summary
+        case .choice(let words): "one of " + words.joined(separator: ", ")
+        case .integer(let range): "an integer from \(range.lowerBound) to \(range.upperBound)"
+        case .boolean: "true or false"
+        case .quantity(let kind): kind.summary
+        case .list(let item, let minItems):
+            "a list" + (minItems > 0 ? " of at least \(minItems)" : "") + " (each \(item.summary))"
+        case .object(let fields): "a mapping with the keys " + fields.map(\.name).joined(separator: ", ")
+        case .dictionary(let key, let value): "a mapping from \(key.summary) to \(value.summary)"
+        }
+    }
+
+    private func check(_ node: Node, at position: Position, into problems: inout [InputProblem]) {
+        func fail(_ message: String) { problems.append(InputProblem(position, message)) }
+        if case .alias = node {
+            fail("YAML aliases are not supported here; write the value out")
+            return
+        }
+        switch self {
+        case .text(let rule):
+            guard let text = Shape.string(node) else { return fail("expected \(rule.summary), got \(Shape.describe(node))") }
+            if let maxLength = rule.maxLength, text.count > maxLength {
+                fail("expected \(rule.summary) of at most \(maxLength) characters, got \(text.count)")
+            } else if !rule.accepts(text) {
+                fail("expected \(rule.summary), got '\(text)'")
+            }
+        case .choice(let words):
+            guard let text = Shape.string(node), words.contains(text) else {
+                return fail("expected \(summary), got \(Shape.describe(node))")
+            }
+        case .integer(let range):
+            guard Shape.tagName(node) == .int, let number = node.int else {
+                return fail("expected \(summary), got \(Shape.describe(node))")
+            }
+            if !range.contains(number) { fail("expected \(summary), got \(number)") }
+        case .boolean:
+            guard Shape.tagName(node) == .bool, node.bool != nil else { return fail("expected true or false, got \(Shape.describe(node))") }
+        case .quantity(let kind):
+            guard case .scalar(let scalar) = node, Shape.tagName(node) == .str || Shape.tagName(node) == .int,
+                  Quantity(scalar.string, kind: kind) != nil else {
+                return fail("expected \(kind.summary), got \(Shape.describe(node))")
+            }
+        case .list(let item, let minItems):
+            guard case .sequence(let sequence) = node else { return fail("expected \(summary), got \(Shape.describe(node))") }
+            if sequence.count < minItems { fail("expected at least \(minItems) items, got \(sequence.count)") }
+            for (index, element) in sequence.enumerated() {
+                item.check(element, at: position.item(index, at: element), into: &problems)
+            }
+        case .object(let fields):
+            guard case .mapping(let mapping) = node else { return fail("expected \(summary), got \(Shape.describe(node))") }
+            for pair in mapping {
+                guard let key = Shape.string(pair.key) else {
+                    problems.append(InputProblem(position.child("?", at: pair.key), "keys must be text"))
+                    continue
+                }
+                guard let field = fields.first(where: { $0.name == key }) else {
+                    let allowed = "allowed here: " + fields.map(\.name).joined(separator: ", ")
+                    let why = podSecurityKeys.contains(key)
+                        ? "not allowed: djinit-kube sets pod security, volumes and commands itself (Pod Security 'restricted'); "
+                        : "unknown key; "
+                    problems.append(InputProblem(position.child(key, at: pair.key), why + allowed))
+                    continue
+                }
+                field.shape.check(pair.value, at: position.child(key, at: pair.value), into: &problems)
+            }
+            for field in fields where field.isRequired && mapping[field.name] == nil {
+                let path = position.path.isEmpty ? field.name : position.path + "." + field.name
+                problems.append(InputProblem(position.withPath(path),
+                                             "missing required key '\(field.name)': \(field.summary)"))
+            }
+        case .dictionary(let keyRule, let value):
+            guard case .mapping(let mapping) = node else { return fail("expected \(summary), got \(Shape.describe(node))") }
+            for pair in mapping {
+                let key = Shape.string(pair.key) ?? ""
+                let keyPosition = position.child(key, at: pair.key)
+                if !keyRule.accepts(key) {
+                    problems.append(InputProblem(keyPosition, "expected the key to be \(keyRule.summary)"))
+                }
+                value.check(pair.value, at: position.child(key, at: pair.value), into: &problems)
+            }
+        }
+    }
+
+    /// The type the YAML reader resolved for `node`: `!!str`, `!!int`, `!!bool` and so on.
+    private static func tagName(_ node: Node) -> Tag.Name {
+        Tag.Name(rawValue: node.tag.rawValue)
+    }
+
+    /// The text of a scalar the YAML reader takes as a string (so `yes` and `8080` are not).
+    private static func string(_ node: Node) -> String? {
+        guard case .scalar(let scalar) = node, Shape.tagName(node) == .str else { return nil }
+        return scalar.string
+    }
+
+    /// How a wrong value is described in an error: its YAML type, and the value if short.
+    private static func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            let kind = switch Shape.tagName(node) {
+            case .int: "the integer"
+            case .bool: "the boolean"
+            case .float: "the number"
+            case .null: "nothing"
+            default: "the text"
+            }
+            if Shape.tagName(node) == .null { return "no value" }
+            let hint = Shape.tagName(node) == .str ? "" : " (quote it to make it text)"
+            return "\(kind) '\(scalar.string)'" + hint
+        }
+    }
+}
+
+extension Position {
+    func withPath(_ path: String) -> Position {
+        Position(file: file, line: line, column: column, path: path)
+    }
+}
+
+// MARK: - JSON Schema
+
+extension Shape {
+    /// This shape as a JSON Schema (draft 2020-12) document titled `title`.
+    public func jsonSchema(title: String) -> Tree {
+        var root: [Tree.Entry] = [
+            Tree.Entry("$schema", "https://json-schema.org/draft/2020-12/schema"),
+            Tree.Entry("title", .string(title)),
+        ]
+        if case .map(let entries) = schemaTree() { root += entries }
+        return .map(root)
+    }
+
+    /// The schema of one value; `description` is the documentation of the key that holds it.
+    private func schemaTree(description: String? = nil) -> Tree {
+        let described: Tree? = description.map { .string($0 + " Expected: \(summary).") }
+        switch self {
+        case .text(let rule):
+            return ["type": "string", "pattern": rule.pattern.map(Tree.string),
+                    "maxLength": rule.maxLength.map(Tree.int), "description": described]
+        case .choice(let words):
+            return ["type": "string", "enum": .list(words.map(Tree.string)), "description": described]
+        case .integer(let range):
+            return ["type": "integer", "minimum": .int(range.lowerBound), "maximum": .int(range.upperBound),
+                    "description": described]
+        case .boolean:
+            return ["type": "boolean", "description": described]
+        case .quantity(let kind):
+            return ["type": ["string", "integer"], "pattern": .string(kind.pattern), "description": described]
+        case .list(let item, let minItems):
+            return ["type": "array", "items": item.schemaTree(), "minItems": minItems > 0 ? .int(minItems) : nil,
+                    "description": description.map(Tree.string)]
+        case .object(let fields):
+            let properties = fields.map { Tree.Entry($0.name, $0.shape.schemaTree(description: $0.summary)) }
+            let required = fields.filter(\.isRequired).map { Tree.string($0.name) }
+            return ["type": "object", "additionalProperties": false, "properties": .map(properties),
+                    "required": required.isEmpty ? nil : .list(required), "description": description.map(Tree.string)]
+        case .dictionary(let key, let value):
+            return ["type": "object", "propertyNames": ["pattern": key.pattern.map(Tree.string)],
+                    "additionalProperties": value.schemaTree(), "description": described]
+        }
+    }
+}

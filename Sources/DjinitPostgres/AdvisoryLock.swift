@@ -1,0 +1,128 @@
+import DjinitSupervisor
+
+/// A PostgreSQL advisory lock key: a 64-bit number derived from a readable name.
+public struct AdvisoryLockKey: Equatable, Sendable, CustomStringConvertible {
+    /// The key PostgreSQL sees.
+    public let value: Int64
+    /// The name it was derived from, for logs.
+    public let name: String
+
+    /// The key for `name`: the name itself if it is a decimal 64-bit integer, else its 64-bit
+    /// FNV-1a hash (stable across versions and platforms, unlike PostgreSQL's `hashtext`).
+    public init(name: String) {
+        self.name = name
+        if let number = Int64(name) {
+            value = number
+            return
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        value = Int64(bitPattern: hash)
+    }
+
+    public var description: String { "\(name) (key \(value))" }
+
+    /// pg_locks shows a bigint advisory key as two 32-bit halves.
+    var halves: (classID: UInt32, objectID: UInt32) {
+        let bits = UInt64(bitPattern: value)
+        return (UInt32(truncatingIfNeeded: bits >> 32), UInt32(truncatingIfNeeded: bits))
+    }
+}
+
+/// An advisory lock that one process of many holds at a time (one `migrate`, one `celery beat`).
+///
+/// Waiters *poll* `pg_try_advisory_*lock`; they never block inside `pg_advisory_lock`. A waiter
+/// blocked there holds a snapshot, and a `CREATE INDEX CONCURRENTLY` run by the holder's child
+/// waits for every such snapshot, while the waiter waits for the holder: a deadlock PostgreSQL
+/// cannot see.
+public final class AdvisoryLock {
+    /// Where the lock lives.
+    public enum Mode: Sendable {
+        /// `pg_try_advisory_xact_lock` in a transaction kept open while the lock is held. Works
+        /// directly and through PgBouncer in transaction pooling, which pins a server connection
+        /// to an open transaction.
+        case transaction
+        /// `pg_try_advisory_lock` on the session, with no transaction open. Needs a direct
+        /// connection (or session pooling): through transaction pooling the lock would stay on a
+        /// server connection that other clients then use.
+        case session
+    }
+
+    /// Who holds a lock, as pg_stat_activity tells it.
+    public struct Holder: Equatable, Sendable {
+        public let pid: String
+        public let applicationName: String
+        public let since: String
+    }
+
+    public let key: AdvisoryLockKey
+    public let mode: Mode
+    private let connection: PostgresConnection
+
+    public init(key: AdvisoryLockKey, mode: Mode, connection: PostgresConnection) {
+        self.key = key
+        self.mode = mode
+        self.connection = connection
+    }
+
+    /// Tries once to take the lock: calls `completion` with true if it is now held. On false, no
+    /// transaction is left open.
+    ///
+    /// The statement timeouts are switched off for the holder, so that neither the server nor a
+    /// default in the role's settings drops the lock under a long migration; in transaction mode
+    /// they are `SET LOCAL`, so they cannot leak to other clients of a pooler.
+    public func tryAcquire(completion: @escaping (Result<Bool, PostgresError>) -> Void) {
+        let sql = switch mode {
+        case .transaction:
+            "BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; "
+                + "SET LOCAL idle_in_transaction_session_timeout = 0; SELECT pg_try_advisory_xact_lock(\(key.value))"
+        case .session:
+            "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
+                + (connection.serverVersion >= 140000 ? "SET idle_session_timeout = 0; " : "")
+                + "SELECT pg_try_advisory_lock(\(key.value))"
+        }
+        connection.query(sql) { [connection, mode] result in
+            switch result {
+            case .failure(let error):
+                completion(.failure(error))
+            case .success(let rows):
+                let held = rows.first?.first == "t"
+                guard !held, mode == .transaction else {
+                    completion(.success(held))
+                    return
+                }
+                connection.query("ROLLBACK") { result in completion(result.map { _ in false }) }
+            }
+        }
+    }
+
+    /// Who holds the lock now, if anyone (best effort: nil on any error).
+    public func currentHolder(completion: @escaping (Holder?) -> Void) {
+        let (classID, objectID) = key.halves
+        let sql = "SELECT a.pid, coalesce(a.application_name, ''), coalesce(coalesce(a.xact_start, a.backend_start)::text, '') "
+            + "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+            + "AND l.granted AND l.classid = \(classID) AND l.objid = \(objectID) AND l.objsubid = 1 LIMIT 1"
+        connection.query(sql) { result in
+            guard case .success(let rows) = result, let row = rows.first, row.count == 3 else {
+                completion(nil)
+                return
+            }
+            completion(Holder(pid: row[0] ?? "?", applicationName: row[1] ?? "", since: row[2] ?? ""))
+        }
+    }
+
+    /// Calls `handler` if the connection holding the lock breaks. Sends nothing while it watches.
+    public func watchForLoss(_ handler: @escaping (PostgresError) -> Void) {
+        connection.watchForLoss(handler)
+    }
+
+    /// Releases the lock (and, in transaction mode, ends the transaction).
+    public func release(completion: @escaping (Result<Void, PostgresError>) -> Void) {
+        connection.stopWatching()
+        let sql = mode == .transaction ? "COMMIT" : "SELECT pg_advisory_unlock(\(key.value))"
+        connection.query(sql) { result in completion(result.map { _ in () }) }
+    }
+}

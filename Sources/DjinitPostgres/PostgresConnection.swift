@@ -1,0 +1,248 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibPQ
+import DjinitSupervisor
+
+/// How to reach a server: libpq's connection keywords. A URL goes in `dbname` (libpq expands it);
+/// with no URL, libpq's own `PG*` environment variables apply.
+public struct ConnectionParameters: Sendable {
+    public var keywords: [(String, String)]
+
+    /// - Parameters:
+    ///   - url: a `postgres://` URL, or nil for libpq's `PG*` variables.
+    ///   - applicationName: shown in `pg_stat_activity`, unless the URL sets one.
+    ///   - keepalives: TCP keepalives, so that a lock held by a vanished pod is released within
+    ///     about half a minute instead of the kernel's two hours.
+    public init(url: String?, applicationName: String, keepalives: Bool = true) {
+        keywords = []
+        if let url { keywords.append(("dbname", url)) }
+        keywords.append(("fallback_application_name", applicationName))
+        if keepalives {
+            keywords += [("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"),
+                         ("keepalives_count", "3"), ("tcp_user_timeout", "30000")]
+        }
+    }
+}
+
+/// One result row: each field as text, nil for SQL NULL.
+public typealias Row = [String?]
+
+/// A libpq connection driven by djinit's event loop: connecting and querying never block it
+/// (only a host name lookup inside libpq can), so signals and children are handled meanwhile.
+///
+/// Queries use libpq's simple query protocol (`PQsendQuery`) with literal SQL, on purpose: with
+/// the extended protocol, an idle transaction can keep a snapshot that makes CREATE INDEX
+/// CONCURRENTLY in a migration wait for it forever.
+public final class PostgresConnection {
+    private var connection: OpaquePointer?
+    private let loop: EventLoop
+    private var socket: Int32 = -1
+
+    private init(connection: OpaquePointer, loop: EventLoop) {
+        self.connection = connection
+        self.loop = loop
+    }
+
+    deinit { close() }
+
+    /// Starts connecting; calls `completion` once, on the loop, with the open connection or the
+    /// failure. A connection that is not up after `timeout` fails.
+    ///
+    /// - Returns: a handle to abandon the attempt (on shutdown).
+    @discardableResult
+    public static func connect(
+        _ parameters: ConnectionParameters, loop: EventLoop, timeout: Duration,
+        completion: @escaping (Result<PostgresConnection, PostgresError>) -> Void
+    ) -> ConnectAttempt {
+        let attempt = ConnectAttempt(parameters: parameters, loop: loop, timeout: timeout, completion: completion)
+        attempt.start()
+        return attempt
+    }
+
+    /// The server version as libpq reports it, e.g. 150018.
+    public var serverVersion: Int32 { connection.map(PQserverVersion) ?? 0 }
+
+    /// Sends `sql` (one or more statements, simple protocol) and calls `completion` with the rows
+    /// of the last statement that returned rows, or the first error.
+    public func query(_ sql: String, completion: @escaping (Result<[Row], PostgresError>) -> Void) {
+        guard let connection, PQsendQuery(connection, sql) == 1 else {
+            completion(.failure(lastError()))
+            return
+        }
+        var rows: [Row] = []
+        var failure: PostgresError?
+        loop.watch(socket) { [unowned self] _ in
+            guard let connection = self.connection else { return }
+            guard PQconsumeInput(connection) == 1 else {
+                self.loop.unwatch(self.socket)
+                completion(.failure(self.lastError()))
+                return
+            }
+            while PQisBusy(connection) == 0 {
+                guard let result = PQgetResult(connection) else {
+                    self.loop.unwatch(self.socket)
+                    completion(failure.map { .failure($0) } ?? .success(rows))
+                    return
+                }
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK:
+                    rows = Self.rows(of: result)
+                case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                    break
+                default:
+                    if failure == nil { failure = Self.error(of: result) }
+                }
+                PQclear(result)
+            }
+        }
+        // Large statements may not fit the socket buffer at once.
+        while PQflush(connection) == 1 { usleep(1000) }
+    }
+
+    /// Calls `handler` once if the connection breaks while idle: the server closed it, the
+    /// backend was terminated, or keepalives found the peer gone. Sends nothing, so it cannot
+    /// disturb a transaction the connection holds open (see the type's note on snapshots).
+    public func watchForLoss(_ handler: @escaping (PostgresError) -> Void) {
+        loop.watch(socket) { [unowned self] _ in
+            guard let connection = self.connection else { return }
+            if PQconsumeInput(connection) == 0 || PQstatus(connection) != CONNECTION_OK {
+                self.loop.unwatch(self.socket)
+                handler(self.lastError())
+                return
+            }
+            // A notice or a parameter change: nothing to do, the connection is fine.
+            while PQisBusy(connection) == 0, let result = PQgetResult(connection) { PQclear(result) }
+        }
+    }
+
+    /// Stops watching for loss (before sending a query on a watched connection).
+    public func stopWatching() {
+        loop.unwatch(socket)
+    }
+
+    /// Closes the connection; the server ends its transaction and releases its locks.
+    public func close() {
+        guard let connection else { return }
+        if socket >= 0 { loop.unwatch(socket) }
+        PQfinish(connection)
+        self.connection = nil
+    }
+
+    fileprivate func adopt() {
+        socket = PQsocket(connection)
+    }
+
+    private func lastError() -> PostgresError {
+        PostgresError(libpqMessage: connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "connection closed")
+    }
+
+    private static func error(of result: OpaquePointer) -> PostgresError {
+        let field = { (code: Int32) in PQresultErrorField(result, code).map { String(cString: $0) } }
+        return PostgresError(sqlState: field(Int32(UInt8(ascii: "C"))),
+                             message: field(Int32(UInt8(ascii: "M"))) ?? String(cString: PQresultErrorMessage(result)))
+    }
+
+    private static func rows(of result: OpaquePointer) -> [Row] {
+        (0..<PQntuples(result)).map { row in
+            (0..<PQnfields(result)).map { column in
+                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+            }
+        }
+    }
+
+    /// An attempt to connect in progress: PQconnectPoll driven by socket readiness on the loop.
+    public final class ConnectAttempt {
+        private let loop: EventLoop
+        private let timeout: Duration
+        private var completion: ((Result<PostgresConnection, PostgresError>) -> Void)?
+        private var connection: OpaquePointer?
+        private var socket: Int32 = -1
+        private var timer: EventLoop.TimerID?
+        private let parameters: ConnectionParameters
+
+        fileprivate init(parameters: ConnectionParameters, loop: EventLoop, timeout: Duration,
+                         completion: @escaping (Result<PostgresConnection, PostgresError>) -> Void) {
+            self.parameters = parameters
+            self.loop = loop
+            self.timeout = timeout
+            self.completion = completion
+        }
+
+        fileprivate func start() {
+            let keys = parameters.keywords.map { strdup($0.0) } + [nil]
+            let values = parameters.keywords.map { strdup($0.1) } + [nil]
+            defer { (keys + values).forEach { free($0) } }
+            connection = keys.withUnsafeBufferPointer { keyPointer in
+                values.withUnsafeBufferPointer { valuePointer in
+                    keyPointer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { k in
+                        valuePointer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { v in
+                            PQconnectStartParams(k.baseAddress, v.baseAddress, 1)
+                        }
+                    }
+                }
+            }
+            guard let connection, PQstatus(connection) != CONNECTION_BAD else {
+                fail()
+                return
+            }
+            // Verbose errors put the server's SQLSTATE in the message: the only way to tell a
+            // wrong password from a server that is starting up before a connection exists.
+            PQsetErrorVerbosity(connection, PQERRORS_VERBOSE)
+            // libpq prints notices (and a FATAL sent before the server closes a connection) to
+            // stderr by default; djinit reports what matters itself, in its own log format.
+            PQsetNoticeProcessor(connection, { _, _ in }, nil)
+            timer = loop.schedule(after: timeout) { [unowned self] in
+                let (seconds, attoseconds) = timeout.components
+                let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+                finish(.failure(PostgresError(sqlState: nil, message: "no answer within \(milliseconds) ms")))
+            }
+            advance(PGRES_POLLING_WRITING)
+        }
+
+        /// Abandons the attempt; the completion is not called.
+        public func cancel() {
+            completion = nil
+            finish(nil)
+        }
+
+        private func advance(_ state: PostgresPollingStatusType) {
+            guard let connection else { return }
+            let descriptor = PQsocket(connection)
+            if descriptor != socket, socket >= 0 { loop.unwatch(socket) }
+            socket = descriptor
+            switch state {
+            case PGRES_POLLING_OK:
+                loop.unwatch(socket)
+                let open = PostgresConnection(connection: connection, loop: loop)
+                self.connection = nil
+                open.adopt()
+                finish(.success(open))
+            case PGRES_POLLING_FAILED:
+                fail()
+            default:
+                let events = Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT)
+                loop.watch(socket, events: events) { [unowned self] _ in
+                    guard let connection = self.connection else { return }
+                    advance(PQconnectPoll(connection))
+                }
+            }
+        }
+
+        private func fail() {
+            let message = connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "out of memory"
+            finish(.failure(PostgresError(libpqMessage: message)))
+        }
+
+        private func finish(_ result: Result<PostgresConnection, PostgresError>?) {
+            if let timer { loop.cancel(timer) }
+            timer = nil
+            if socket >= 0 { loop.unwatch(socket) }
+            if let connection { PQfinish(connection) }
+            connection = nil
+            let completion = self.completion
+            self.completion = nil
+            if let result { completion?(result) }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// A PostgreSQL failure: the server's SQLSTATE when there is one, and libpq's message.
+///
+/// Messages come from libpq and the server, which never include the password; djinit's own
+/// messages name connections by their redacted URL.
+public struct PostgresError: Error, Equatable, CustomStringConvertible {
+    /// The five-character SQLSTATE, e.g. `28P01`; nil for failures below SQL (refused, timed out).
+    public let sqlState: String?
+    /// The message without its severity and SQLSTATE prefix, on one line.
+    public let message: String
+
+    public init(sqlState: String?, message: String) {
+        self.sqlState = sqlState
+        self.message = message
+    }
+
+    /// Splits libpq's verbose error text (`FATAL:  28P01: password authentication failed ...`)
+    /// into SQLSTATE and message. Connection failures carry no result object to ask for fields, so
+    /// the verbose text is the only place the server's SQLSTATE shows up.
+    public init(libpqMessage text: String) {
+        var lines = text.split(separator: "\n").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        // Drop LOCATION lines and libpq's "connection to server ... failed:" preamble when a
+        // server line follows.
+        lines.removeAll { $0.hasPrefix("LOCATION:") }
+        var sqlState: String?
+        var message = lines.joined(separator: " ")
+        for severity in ["FATAL:", "ERROR:", "PANIC:"] {
+            guard let line = lines.first(where: { $0.contains(severity) }) else { continue }
+            let afterSeverity = line[line.range(after: severity)...].trimmingWhitespace()
+            let code = afterSeverity.prefix(5)
+            if code.count == 5, afterSeverity.dropFirst(5).hasPrefix(":"),
+               code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) {
+                sqlState = String(code)
+                message = afterSeverity.dropFirst(6).trimmingWhitespace()
+            } else {
+                message = afterSeverity
+            }
+            break
+        }
+        self.init(sqlState: sqlState, message: message)
+    }
+
+    public var description: String {
+        if let sqlState { return "\(message) (SQLSTATE \(sqlState))" }
+        return message
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
+        return String(self[start..<Swift.max(start, end)])
+    }
+
+    /// The index just after the first occurrence of `needle` (which must occur).
+    func range(after needle: String) -> Index {
+        var index = startIndex
+        while index < endIndex {
+            if self[index...].hasPrefix(needle) { return self.index(index, offsetBy: needle.count) }
+            index = self.index(after: index)
+        }
+        return endIndex
+    }
+}

@@ -1,0 +1,185 @@
+import DjinitKubeModel
+import Foundation
+import Testing
+
+/// A platform.yaml with every bound the checks below run into; the end-to-end tests use it too.
+let testPlatform = try! String(
+    contentsOf: GoldenCase.root.appendingPathComponent("bounded-platform.yaml"), encoding: .utf8)
+
+/// The messages rendering `app` against `platform` fails with; empty if it succeeds.
+func problems(app: String, platform: String = testPlatform, argoCD: Bool = false) -> [String] {
+    do {
+        let appSpec = try AppSpec(yaml: app, file: "app.yaml")
+        let platformSpec = try PlatformSpec(yaml: platform, file: "platform.yaml")
+        _ = try Plan(app: appSpec, platform: platformSpec, options: RenderOptions(argoCD: argoCD))
+        return []
+    } catch {
+        return error.problems.map(\.description)
+    }
+}
+
+/// Strict reading of app.yaml and platform.yaml, and the cross-file rules: every problem names
+/// file, line, column and key.
+@Suite struct InputTests {
+    @Test("an unknown key is an error listing the allowed keys")
+    func unknownKey() {
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nweb:\n  replica: 2\n") == [
+            "app.yaml:4:3: web.replica: unknown key; allowed here: replicas, autoscaling, resources",
+        ])
+    }
+
+    @Test("a wrong type is an error saying what was expected and what was found")
+    func wrongType() {
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nconfig:\n  DEBUG: true\n  WORKERS: 4\n") == [
+            "app.yaml:4:10: config.DEBUG: expected text, got the boolean 'true' (quote it to make it text)",
+            "app.yaml:5:12: config.WORKERS: expected text, got the integer '4' (quote it to make it text)",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nhosts: shop.example.com\n") == [
+            "app.yaml:3:8: hosts: expected a list of at least 1 (each a host name like shop.example.com), got the text 'shop.example.com'",
+        ])
+    }
+
+    @Test("a missing required key is an error naming it")
+    func missingKey() {
+        #expect(problems(app: "name: shop\n") == [
+            "app.yaml:1:1: image: missing required key 'image': The container image, pinned by tag or, better, by digest (image@sha256:...).",
+        ])
+    }
+
+    @Test("every problem of a file is reported at once")
+    func allProblems() {
+        #expect(problems(app: "name: Shop\nimage: shop\nweb: {replicas: 0}\n").count == 3)
+    }
+
+    @Test("a customer replica count above the platform's maximum is an error, not clamped")
+    func replicasAboveMaximum() {
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nworker:\n  replicas: 4\n") == [
+            "app.yaml:4:13: worker.replicas: 4 is above the platform's maximum of 3 (platform.yaml:2:14)",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nweb:\n  autoscaling: {minReplicas: 2, maxReplicas: 9}\n") == [
+            "app.yaml:4:46: web.autoscaling.maxReplicas: 9 is above the platform's maximum of 3 (platform.yaml:2:14)",
+        ])
+    }
+
+    @Test("resources and volume sizes beyond the platform's bounds are errors")
+    func resourcesAboveMaximum() {
+        let app = """
+            name: shop
+            image: shop:1.0
+            web:
+              resources:
+                limits: {cpu: 1500m, memory: 2Gi}
+            volume: {size: 20Gi, mountPath: /app/media}
+
+            """
+        #expect(problems(app: app) == [
+            "app.yaml:5:19: web.resources.limits.cpu: 1500m is above the platform's per-container maximum of 1 (platform.yaml:7:14)",
+            "app.yaml:5:34: web.resources.limits.memory: 2Gi is above the platform's per-container maximum of 1Gi (platform.yaml:7:27)",
+            "app.yaml:6:16: volume.size: 20Gi is above the platform's maximum volume size of 10Gi (platform.yaml:11:12)",
+        ])
+    }
+
+    @Test("pod security fields in app.yaml are refused with the reason", arguments: ["hostPath", "privileged", "securityContext"])
+    func podSecurityKeys(_ key: String) {
+        let found = problems(app: "name: shop\nimage: shop:1.0\nweb:\n  \(key): x\n")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("app.yaml:4:3: web.\(key): not allowed: djinit-kube sets pod security") == true)
+    }
+
+    @Test("an image without a version, or with latest, is refused", arguments: ["shop", "shop:latest", "Shop:1.0", "shop@sha256:abc"])
+    func unpinnedImage(_ image: String) {
+        #expect(problems(app: "name: shop\nimage: \(image)\n").first?.hasPrefix("app.yaml:2:8: image: expected an image with a version tag or digest") == true)
+    }
+
+    @Test("a ReadWriteOnce volume allows neither two replicas nor autoscaling")
+    func readWriteOnce() {
+        let volume = "volume: {size: 1Gi, mountPath: /app/media}\n"
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nweb:\n  replicas: 2\n" + volume) == [
+            "app.yaml:4:13: web.replicas: 2 replicas, but the platform's volumes are ReadWriteOnce (platform.yaml:10:15): "
+                + "one attaches to a single node, so the web runs as exactly one pod; use 1, drop the volume, or ask the hoster for ReadWriteMany",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nweb:\n  autoscaling: {minReplicas: 1, maxReplicas: 2}\n" + volume).count == 1)
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nweb:\n  replicas: 1\n" + volume).isEmpty)
+    }
+
+    @Test("snippet annotations are never allowed, others only when the platform allows them")
+    func annotations() {
+        let app = """
+            name: shop
+            image: shop:1.0
+            hosts: [shop.example.com]
+            ingress:
+              annotations:
+                nginx.ingress.kubernetes.io/configuration-snippet: "more_set_headers x;"
+                nginx.ingress.kubernetes.io/rewrite-target: /
+                nginx.ingress.kubernetes.io/proxy-body-size: 20m
+
+            """
+        #expect(problems(app: app) == [
+            "app.yaml:6:56: ingress.annotations.nginx.ingress.kubernetes.io/configuration-snippet: snippet annotations inject raw controller configuration and are never allowed",
+            "app.yaml:7:49: ingress.annotations.nginx.ingress.kubernetes.io/rewrite-target: annotation not allowed by the platform; allowed: nginx.ingress.kubernetes.io/proxy-body-size",
+        ])
+    }
+
+    @Test("djinit settings in config are checked as djinit checks them")
+    func djinitSettings() {
+        let app = """
+            name: shop
+            image: shop:1.0
+            config:
+              DJINIT_KILL_GRACE: "ten seconds"
+              DJINIT_PROBE_PROT: "9000"
+
+            """
+        #expect(problems(app: app) == [
+            "app.yaml:4:22: config.DJINIT_KILL_GRACE: expected a duration like 10s or 1500ms, got 'ten seconds'",
+            "app.yaml:5:22: config.DJINIT_PROBE_PROT: not a djinit setting; did you mean DJINIT_PROBE_PORT?",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nconfig:\n  DJINIT_DRAIN_DELAY: \"1m\"\n") == [
+            "app.yaml:4:23: config.DJINIT_DRAIN_DELAY: DJINIT_DRAIN_DELAY (1m) must be shorter than DJINIT_GRACE (30s), the whole shutdown budget it is part of",
+        ])
+    }
+
+    @Test("a secret may not shadow a config value, nor be a djinit setting")
+    func secretNames() {
+        let app = """
+            name: shop
+            image: shop:1.0
+            config: {API_KEY: "plain"}
+            secrets: {API_KEY: AgB=, DJINIT_GRACE: AgC=}
+
+            """
+        #expect(problems(app: app) == [
+            "app.yaml:4:20: secrets.API_KEY: also set in config (app.yaml:3:19); keep one",
+            "app.yaml:4:40: secrets.DJINIT_GRACE: djinit settings are not secrets: djinit reads them from its environment, before the secrets directory; put it in config",
+        ])
+    }
+
+    @Test("initStep job without --argocd is refused: nothing would order it before the new pods")
+    func jobNeedsArgoCD() {
+        let platform = testPlatform + "initStep: job\n"
+        #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: platform).first?
+            .hasPrefix("platform.yaml:1:1: initStep: initStep: job runs as an ArgoCD Sync hook") == true)
+    }
+
+    @Test("YAML syntax errors and duplicate keys point at their line")
+    func syntax() {
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nweb: {replicas: 2\n").first?.hasPrefix("app.yaml:4:1: not valid YAML") == true)
+        #expect(problems(app: "name: shop\nname: shop\nimage: shop:1.0\n").first?.contains("duplicate key name") == true)
+    }
+
+    @Test("the platform file is checked as strictly")
+    func platformStrict() {
+        #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "replicas: 4\n") == [
+            "platform.yaml:17:1: replicas: unknown key; allowed here: namespace, initStep, requireImageDigest, runAsUser, "
+                + "maxReplicas, resources, quota, storage, ingress, database, pooler, broker, argocd",
+        ])
+    }
+
+    @Test("the platform may require a digest")
+    func requireDigest() {
+        #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "requireImageDigest: true\n") == [
+            "app.yaml:2:8: image: the platform requires images pinned by digest (image@sha256:...)",
+        ])
+    }
+}
