@@ -37,8 +37,11 @@ let package = Package(
         // The one typed schema of every setting djinit reads; djinit-kube reads it too.
         .target(name: "DjinitSettings", swiftSettings: strictSwift),
 
-        // Debian's libpq (pkg-config `libpq`); the release build links a static libpq instead.
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libpq: Debian's libpq.so in debug builds, a static libpq in the release build
+        // (scripts/build-libpq). No pkg-config on purpose: its `-L/usr/lib/x86_64-linux-gnu` would
+        // come before the release build's own folder and pull in Debian's libpq.a, which needs
+        // GSSAPI and LDAP. The header finds libpq-fe.h under /usr/include/postgresql by itself.
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
 
         // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
         .target(

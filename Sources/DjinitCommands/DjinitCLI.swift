@@ -1,3 +1,4 @@
+import DjinitLogging
 import DjinitSettings
 
 /// The `djinit` command line: picks the command and hands it its arguments and settings.
@@ -26,9 +27,7 @@ public enum DjinitCLI {
         case "init", "/init":
             return withSettings(environment) { settings in InitCommand.run(commandArguments, settings: settings) }
         case "exec":
-            return withSettings(environment) { settings in
-                ExecCommand.run(commandArguments, settings: settings, environment: environment)
-            }
+            return withSettings(environment) { settings in ExecCommand.run(commandArguments, settings: settings) }
         case "run", "/run":
             return withSettings(environment) { settings in RunCommand.run(commandArguments, settings: settings) }
         case "probe":
@@ -41,15 +40,22 @@ public enum DjinitCLI {
         }
     }
 
-    /// Runs `command` with the settings `environment` gives; bad settings are a usage error and
-    /// nothing runs.
+    /// Runs `command` with the settings `environment` gives, after loading `DJINIT_SECRETS_DIR`
+    /// into it; bad settings or an unusable secret are a usage error and nothing runs.
     private static func withSettings(_ environment: Environment, _ command: (Settings) -> Int32) -> Int32 {
+        let settings: Settings
         do {
-            return command(try Settings(environment: environment))
-        } catch {
+            let given = try Settings(environment: environment)
+            let withSecrets = try SecretsDirectory.apply(to: environment, settings: given, logger: Logger(given))
+            settings = try Settings(environment: withSecrets)
+        } catch let error as SettingsError {
             Console.error(error.description)
             return ExitCode.usage
+        } catch {
+            Console.error("\(error)")
+            return ExitCode.usage
         }
+        return command(settings)
     }
 
     static var usage: String {

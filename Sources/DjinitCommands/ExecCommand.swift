@@ -8,7 +8,7 @@ import DjinitSupervisor
 /// What tini does (forward signals, reap zombies, exit with the child's status) plus a drain of
 /// the whole tree: see `Supervisor` for the sequence.
 enum ExecCommand {
-    static func run(_ arguments: [String], settings: Settings, environment: Environment) -> Int32 {
+    static func run(_ arguments: [String], settings: Settings) -> Int32 {
         var command = arguments
         if command.first == "--" { command.removeFirst() }
         guard let first = command.first else {
@@ -21,24 +21,12 @@ enum ExecCommand {
         }
 
         let logger = Logger(settings)
-        let childEnvironment: [String]?
-        do {
-            let secrets = try SecretsDirectory.childEnvironment(environment, settings: settings)
-            if let secrets {
-                logger.info("secrets", "read \(secrets.secretNames.count) secrets as variables of the child",
-                            ["names": LogValue(secrets.secretNames.joined(separator: ","))])
-            }
-            childEnvironment = secrets?.entries
-        } catch {
-            Console.error(error.description)
-            return ExitCode.usage
-        }
         do {
             let supervisor = try Supervisor(
                 loop: EventLoop(), logger: logger, killGrace: settings[Schema.killGrace],
                 forwardTarget: settings[Schema.signalTarget] == .group ? .group : .child)
             do {
-                try supervisor.start(command, environment: childEnvironment)
+                try supervisor.start(command)
             } catch {
                 logger.error("spawn-failed", error.description)
                 return ExitCode.forSpawnFailure(error)

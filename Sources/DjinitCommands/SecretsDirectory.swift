@@ -1,11 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DjinitLogging
 import DjinitSettings
 
 /// `DJINIT_SECRETS_DIR`: a directory of files, such as a mounted Kubernetes Secret, that become
-/// environment variables of the child, so that secrets reach Django's environment without being
-/// written into the pod spec as `env` entries.
+/// environment variables of djinit and its children, so that secrets reach Django's environment
+/// without being written into the pod spec as `env` entries.
 ///
 /// Kubernetes mounts a Secret as `NAME -> ..data/NAME` symlinks, where `..data` is itself a
 /// symlink to a timestamped `..2024_...` directory that is swapped atomically on update. So names
@@ -48,17 +49,22 @@ enum SecretsDirectory {
         return variables
     }
 
-    /// The child's environment: djinit's own `environment` plus the variables of the directory
-    /// `settings` name, where a secret replaces an inherited variable of the same name. Nil when
-    /// no directory is set, so the child simply inherits djinit's environment.
-    static func childEnvironment(_ environment: Environment, settings: Settings) throws(Problem) -> (
-        entries: [String], secretNames: [String]
-    )? {
-        guard let directory = settings[Schema.secretsDir] else { return nil }
+    /// Loads the directory `settings` name into djinit's own environment, where a secret
+    /// replaces a variable of the same name, and returns the environment with the secrets in it.
+    ///
+    /// Into the process environment, not only the children's: libpq reads `PGPASSWORD` and
+    /// friends from it for djinit's own connections (`init`'s wait and locks, `async`'s beat
+    /// lock), and every child inherits it. Settings are then read again from the result, so a
+    /// `DATABASE_URL` kept in the secret is checked like any other.
+    static func apply(to environment: Environment, settings: Settings, logger: Logger) throws(Problem) -> Environment {
+        guard let directory = settings[Schema.secretsDir] else { return environment }
         let secrets = try variables(in: directory.path)
-        let secretNames = secrets.map(\.name)
-        let inherited = environment.entries.filter { !secretNames.contains($0.name) }
-        return ((inherited + secrets).map { "\($0.name)=\($0.value)" }, secretNames)
+        for secret in secrets { setenv(secret.name, secret.value, 1) }
+        logger.info("secrets", "read secrets into the environment", [
+            "directory": LogValue(directory.path), "names": LogValue(secrets.map(\.name).joined(separator: ",")),
+        ])
+        let names = secrets.map(\.name)
+        return Environment(environment.entries.filter { !names.contains($0.name) } + secrets)
     }
 
     private static func value(of path: String, name: String) throws(Problem) -> String {

@@ -231,11 +231,12 @@ public final class Supervisor {
         killTimer = loop.schedule(after: killGrace) { [unowned self] in killRemaining() }
     }
 
-    /// What is left of the kill grace, for log lines.
+    /// What is left of the kill grace, for log lines, to the nearest millisecond (so a grace
+    /// started a few microseconds ago reads 10000, not 9999).
     private var remainingGraceMilliseconds: Int64 {
         guard let killDeadline else { return graceMilliseconds }
         let (seconds, attoseconds) = max(.zero, loop.now.duration(to: killDeadline)).components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return seconds * 1000 + (attoseconds + 500_000_000_000_000) / 1_000_000_000_000_000
     }
 
     /// The grace is over: SIGKILL everything below djinit, and keep sweeping until the tree is

@@ -231,7 +231,7 @@ final class InitCommand {
         } catch {
             logger.error("spawn-failed", error.description)
             migration = .failed(error.description)
-            fail(error.exitCode)
+            fail(ExitCode.forSpawnFailure(error))
         }
     }
 
@@ -310,15 +310,4 @@ func words(_ text: String) -> [String] {
 func workingDirectory() -> String {
     var buffer = [CChar](repeating: 0, count: 4096)
     return getcwd(&buffer, buffer.count) != nil ? String(cString: buffer) : "?"
-}
-
-extension SpawnError {
-    /// The exit code a failure to start a command maps to, as in a shell.
-    var exitCode: Int32 {
-        switch self {
-        case .notFound: ExitCode.notFound
-        case .notExecutable: ExitCode.notExecutable
-        case .failed: ExitCode.internalFailure
-        }
-    }
 }

@@ -118,7 +118,7 @@ final class StaticFiles {
             }
         } catch {
             logger.error("spawn-failed", error.description)
-            done(.failed(error.description), error.exitCode)
+            done(.failed(error.description), ExitCode.forSpawnFailure(error))
         }
     }
 }
