@@ -144,7 +144,7 @@ final class InitCommand {
     /// lock can be found in pg_stat_activity.
     private var applicationName: String {
         var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "?"
+        let host = gethostname(&buffer, buffer.count) == 0 ? buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : "?"
         return "djinit init on \(host)"
     }
 
@@ -309,5 +309,5 @@ func words(_ text: String) -> [String] {
 /// The working directory, for messages.
 func workingDirectory() -> String {
     var buffer = [CChar](repeating: 0, count: 4096)
-    return getcwd(&buffer, buffer.count) != nil ? String(cString: buffer) : "?"
+    return getcwd(&buffer, buffer.count) != nil ? buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : "?"
 }
