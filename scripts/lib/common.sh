@@ -2,7 +2,7 @@
 # Shared helpers for djinit's scripts. Source it; do not execute it:
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # Safe under `set -euo pipefail`. Defines: REPO, repo_root, log, die,
-# ensure_apt, ensure_venv, VENV, VENV_PY.
+# ensure_apt, ensure_venv, ensure_pip_venv, VENV, VENV_PY.
 
 [[ -n "${_DJINIT_COMMON_SH:-}" ]] && return 0
 _DJINIT_COMMON_SH=1
@@ -64,67 +64,45 @@ ensure_apt() {
     return "$rc"
 }
 
-# _venv_works: the venv exists and its interpreter still runs (a venv breaks
-# when the python it was made from moves or is upgraded).
-_venv_works() { [[ -x $VENV_PY ]] && "$VENV_PY" -c 'import sys' 2>/dev/null; }
-
-# ensure_venv: create $REPO/.venv and install the example project's
-# requirements into it, re-running pip only when the requirement files (or the
-# interpreter version) changed since the last successful install.
-ensure_venv() {
-    local req="$REPO/docker/example/requirements.txt"
-    local req_test="$REPO/docker/example/requirements-test.txt"
-    local stamp="$VENV/.djinit-requirements.sha256"
-    [[ -f $req ]] || die "missing $req"
-
-    if ! _venv_works; then
+# ensure_pip_venv DIR PIP-ARGS...: a virtualenv at DIR with `pip install PIP-ARGS` done in it, e.g.
+# for command-line tools whose own pins clash with the example project's (checkov pins
+# packaging<24, the example pins packaging 26). pip runs
+# only when the arguments, the files they name with -r, or the interpreter changed since the last
+# successful install; a venv whose interpreter no longer runs (its python moved or was upgraded)
+# is made anew.
+ensure_pip_venv() {
+    local dir=$1 stamp hash py arg
+    shift
+    stamp="$dir/.djinit-pip.sha256"
+    if ! [[ -x $dir/bin/python ]] || ! "$dir/bin/python" -c 'import sys' 2>/dev/null; then
         # Prefer the python3 on PATH (pyenv's here: its venv module works).
         # Debian's own python3 needs the python3-venv package for ensurepip.
-        local py
         py="$(command -v python3 || true)"
         if [[ -z $py ]] || ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
             ensure_apt python3 python3-venv
             py=/usr/bin/python3
         fi
-        log "creating $VENV (with $("$py" --version 2>&1))"
-        rm -rf "$VENV"
-        _quiet "$py" -m venv "$VENV"
-        rm -f "$stamp"
-    fi
-
-    local files=("$req") hash
-    [[ -f $req_test ]] && files+=("$req_test")
-    hash="$({ "$VENV_PY" -c 'import sys; print(sys.version)'; cat "${files[@]}"; } | sha256sum | cut -d' ' -f1)"
-    if [[ -f $stamp && "$(cat "$stamp")" == "$hash" ]]; then
-        return 0
-    fi
-    log "installing python requirements into $VENV"
-    local args=() f
-    for f in "${files[@]}"; do args+=(-r "$f"); done
-    _quiet "$VENV_PY" -m pip install --disable-pip-version-check --no-input -q "${args[@]}"
-    printf '%s\n' "$hash" >"$stamp"
-}
-
-# ensure_tool_venv DIR PKG==VERSION...: a venv of its own at DIR holding exactly these pinned
-# command-line tools, for tools whose own pins clash with the example project's (checkov pins
-# packaging<24, the example pins packaging 26). pip runs only when the list or python changed.
-ensure_tool_venv() {
-    local dir=$1 stamp hash py
-    shift
-    stamp="$dir/.djinit-tools.sha256"
-    if ! [[ -x $dir/bin/python ]] || ! "$dir/bin/python" -c 'import sys' 2>/dev/null; then
-        py="$(command -v python3 || true)"
-        if [[ -z $py ]] || ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
-            ensure_apt python3 python3-venv
-            py=/usr/bin/python3
-        fi
-        log "creating $dir"
+        log "creating $dir (with $("$py" --version 2>&1))"
         rm -rf "$dir"
         _quiet "$py" -m venv "$dir"
     fi
-    hash="$({ "$dir/bin/python" -c 'import sys; print(sys.version)'; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1)"
+    hash="$({
+        "$dir/bin/python" -c 'import sys; print(sys.version)'
+        printf '%s\n' "$@"
+        for arg in "$@"; do [[ -f $arg ]] && cat "$arg"; done
+    } | sha256sum | cut -d' ' -f1)"
     [[ -f $stamp && "$(cat "$stamp")" == "$hash" ]] && return 0
-    log "installing $* into $dir"
+    log "installing python packages into $dir"
     _quiet "$dir/bin/python" -m pip install --disable-pip-version-check --no-input -q "$@"
     printf '%s\n' "$hash" >"$stamp"
+}
+
+# ensure_venv: $REPO/.venv with the example project's requirements (and its test requirements).
+ensure_venv() {
+    local req="$REPO/docker/example/requirements.txt"
+    local req_test="$REPO/docker/example/requirements-test.txt"
+    [[ -f $req ]] || die "missing $req"
+    local args=(-r "$req")
+    [[ -f $req_test ]] && args+=(-r "$req_test")
+    ensure_pip_venv "$VENV" "${args[@]}"
 }
