@@ -30,6 +30,10 @@ public enum DjinitCLI {
             return withSettings(environment) { settings in ExecCommand.run(commandArguments, settings: settings) }
         case "run", "/run":
             return withSettings(environment) { settings in RunCommand.run(commandArguments, settings: settings) }
+        case "async", "/async":
+            return withSettings(environment) { settings in
+                AsyncCommand.run(commandArguments, settings: settings, environment: environment)
+            }
         case "probe":
             return withSettings(environment) { settings in ProbeCommand.run(commandArguments, settings: settings) }
         default:
@@ -66,6 +70,7 @@ public enum DjinitCLI {
               djinit init                         wait for PostgreSQL, migrate under a lock, collectstatic
               djinit exec [--] COMMAND [ARGS...]  run COMMAND as the supervised main child
               djinit run [--] [GUNICORN ARGS...]  serve the Django app with gunicorn, probes and a drain
+              djinit async [--] [WORKER ARGS...]  run the Celery or django-q2 worker (and one beat), with probes
               djinit probe live|ready|startup     ask run's probe server; exit 0 if it answers 200
               djinit config [--markdown]          print the effective settings (or the reference table)
               djinit --help | --version

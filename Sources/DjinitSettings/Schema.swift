@@ -14,6 +14,18 @@ public enum AppInterface: String, EnumSettingValue {
     case asgi
 }
 
+/// Which task queue `async` runs: see `DJINIT_ASYNC`.
+public enum AsyncWorkerSetting: String, EnumSettingValue {
+    case celery
+    case djangoQ = "django-q"
+    case auto
+}
+
+/// Celery's built-in execution pools, for `DJINIT_WORKER_POOL`.
+public enum CeleryPoolSetting: String, EnumSettingValue {
+    case prefork, threads, solo, gevent, eventlet
+}
+
 /// Where `init` keeps its advisory locks: see `DJINIT_LOCK_MODE`.
 public enum LockModeSetting: String, EnumSettingValue {
     case transaction, session
@@ -79,7 +91,7 @@ public enum Schema {
             + "up with the last reason.")
 
     public static let waitInterval = Setting<Duration>(
-        "DJINIT_WAIT_INTERVAL", default: .milliseconds(50), usedBy: [.`init`],
+        "DJINIT_WAIT_INTERVAL", default: .milliseconds(50), usedBy: [.`init`, .async],
         "The longest pause between two connection attempts while waiting (the first come within "
             + "milliseconds and back off to this).")
 
@@ -97,7 +109,7 @@ public enum Schema {
             + "`;`, e.g. `createcachetable; compilemessages --ignore=.venv`.")
 
     public static let lockMode = Setting<LockModeSetting>(
-        "DJINIT_LOCK_MODE", default: .transaction, usedBy: [.`init`],
+        "DJINIT_LOCK_MODE", default: .transaction, usedBy: [.`init`, .async],
         "`transaction` holds the migration lock in an open transaction (safe directly and through "
             + "PgBouncer in any pooling mode); `session` holds it on the session (direct connections only).")
 
@@ -155,12 +167,12 @@ public enum Schema {
         "The `Host` header of that request: a name in Django's `ALLOWED_HOSTS`.")
 
     public static let readyCheckInterval = Setting<Duration>(
-        "DJINIT_READY_CHECK_INTERVAL", default: .seconds(1), usedBy: [.run],
+        "DJINIT_READY_CHECK_INTERVAL", default: .seconds(1), usedBy: [.run, .async],
         "How often readiness is checked; probes are answered from the latest result, so they never "
             + "add load on the application.")
 
     public static let readyCheckTimeout = Setting<Duration>(
-        "DJINIT_READY_CHECK_TIMEOUT", default: .seconds(1), usedBy: [.run],
+        "DJINIT_READY_CHECK_TIMEOUT", default: .seconds(1), usedBy: [.run, .async],
         "How long one readiness check (connect, and the request to the check path) may take.")
 
     public static let secretsDir = Setting<AbsolutePath?>(
@@ -178,6 +190,66 @@ public enum Schema {
         "DJINIT_GRACE", default: .seconds(30), usedBy: [.run, .async],
         "The whole shutdown budget from SIGTERM to SIGKILL of whatever is left; the pod's "
             + "`terminationGracePeriodSeconds` must cover it.")
+
+    public static let asyncWorker = Setting<AsyncWorkerSetting>(
+        "DJINIT_ASYNC", default: .auto, usedBy: [.async],
+        "Which worker `async` runs: `celery` (`celery worker`), `django-q` (django-q2's `qcluster`), or "
+            + "`auto`: decided from the project's files without starting Python (a Celery app or `CELERY_` "
+            + "settings; `django_q` in the settings), and logged with the reason.")
+
+    public static let celeryApp = Setting<String?>(
+        "DJINIT_CELERY_APP", default: nil, usedBy: [.async],
+        "Celery's `-A` application. Unset: the settings module's package (`mysite`), where Celery finds "
+            + "`mysite.celery`.")
+
+    public static let workerConcurrency = Setting<Count?>(
+        "DJINIT_WORKER_CONCURRENCY", default: nil, usedBy: [.async],
+        "Celery worker processes (`--concurrency`). Unset: the container's CPU limit, rounded up, for the "
+            + "`prefork` and `threads` pools; Celery's own default for the others. django-q2 takes its "
+            + "workers from `Q_CLUSTER`.")
+
+    public static let workerPool = Setting<CeleryPoolSetting?>(
+        "DJINIT_WORKER_POOL", default: nil, usedBy: [.async],
+        "Celery's execution pool (`--pool`). Unset: Celery's default, `prefork`.")
+
+    public static let workerQueues = Setting<String?>(
+        "DJINIT_WORKER_QUEUES", default: nil, usedBy: [.async],
+        "Queues the Celery worker consumes (`--queues`), separated by commas. Unset: Celery's default.")
+
+    public static let workerArgs = Setting<String>(
+        "DJINIT_WORKER_ARGS", default: "", usedBy: [.async],
+        "Extra arguments for `celery worker` or `qcluster`, separated by spaces, after djinit's own "
+            + "(so they win), e.g. `--max-tasks-per-child 100`.")
+
+    public static let workerGrace = Setting<Duration>(
+        "DJINIT_WORKER_GRACE", default: .seconds(20), usedBy: [.async],
+        "After SIGTERM, how long the worker may finish its running tasks: then Celery gets SIGQUIT (cold "
+            + "shutdown) and `qcluster` SIGKILL. Keep it below `DJINIT_GRACE`.")
+
+    public static let workerHangTimeout = Setting<Duration>(
+        "DJINIT_WORKER_HANG_TIMEOUT", default: .seconds(30), usedBy: [.async],
+        "`/livez` fails when the worker's main loop (Celery's main process, django-q2's sentinel) has not "
+            + "woken up for this long: stopped, deadlocked or spinning.")
+
+    public static let beat = Setting<Bool>(
+        "DJINIT_BEAT", default: false, usedBy: [.async],
+        "Whether `async` also runs `celery beat`, only while it holds the cluster-wide beat lock (a "
+            + "PostgreSQL advisory lock on the direct database URL), so that exactly one replica runs it.")
+
+    public static let beatArgs = Setting<String>(
+        "DJINIT_BEAT_ARGS", default: "", usedBy: [.async],
+        "Extra arguments for `celery beat`, separated by spaces, e.g. "
+            + "`--scheduler django_celery_beat.schedulers:DatabaseScheduler`.")
+
+    public static let beatLockName = Setting<String?>(
+        "DJINIT_BEAT_LOCK_NAME", default: nil, usedBy: [.async],
+        "Name the beat lock key is derived from (like `DJINIT_LOCK_NAME`). Unset: `djinit:beat:` followed "
+            + "by the database name.")
+
+    public static let celeryBrokerURL = Setting<BrokerURL?>(
+        "CELERY_BROKER_URL", default: nil, usedBy: [.async], secret: true,
+        "Celery's broker, as Celery reads it; `/readyz` of a Celery worker checks that it answers (Redis: "
+            + "`PING`; AMQP and TLS: a TCP connect). Unset: the broker is not checked.")
 
     /// Every setting, in the order the reference table lists them.
     public static let all: [SettingDescriptor] = [
@@ -211,6 +283,18 @@ public enum Schema {
         readyCheckTimeout.descriptor,
         drainDelay.descriptor,
         grace.descriptor,
+        asyncWorker.descriptor,
+        celeryApp.descriptor,
+        workerConcurrency.descriptor,
+        workerPool.descriptor,
+        workerQueues.descriptor,
+        workerArgs.descriptor,
+        workerGrace.descriptor,
+        workerHangTimeout.descriptor,
+        beat.descriptor,
+        beatArgs.descriptor,
+        beatLockName.descriptor,
+        celeryBrokerURL.descriptor,
         secretsDir.descriptor,
     ]
 

@@ -127,7 +127,8 @@ struct RunTests {
         let run = try RunInstance.start(log: log("run"))
         try run.waitUntilReady()
         let bind = "0.0.0.0:\(run.appPort)"
-        #expect(processes(commandLineContaining: bind).count == 3, "a master and 2 workers")
+        // Ready means the master accepts connections; its workers may still be forking.
+        try waitUntil("a master and 2 workers") { processes(commandLineContaining: bind).count == 3 }
         kill(try run.gunicornPID(), SIGKILL)
         #expect(try run.djinit.waitForExit(timeout: .seconds(30)) == 128 + SIGKILL, "log:\n\(run.djinit.log)")
         #expect(run.djinit.log.contains("gunicorn exited on its own"))

@@ -70,7 +70,7 @@ import Testing
     @Test func schemaNamesAreUniqueAndOnlyTheEcosystemsAreUnprefixed() {
         let names = Schema.all.map(\.name)
         #expect(Set(names).count == names.count)
-        #expect(names.filter { !$0.hasPrefix(Schema.ownPrefix) }.sorted() == ["DATABASE_URL", "DJANGO_SETTINGS_MODULE"])
+        #expect(names.filter { !$0.hasPrefix(Schema.ownPrefix) }.sorted() == ["CELERY_BROKER_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"])
     }
 
     @Test func databaseURLsArePrintedWithoutTheirPassword() throws {

@@ -89,7 +89,7 @@ ensure_pip_venv() {
     hash="$({
         "$dir/bin/python" -c 'import sys; print(sys.version)'
         printf '%s\n' "$@"
-        for arg in "$@"; do [[ -f $arg ]] && cat "$arg"; done
+        for arg in "$@"; do if [[ -f $arg ]]; then cat "$arg"; fi; done
     } | sha256sum | cut -d' ' -f1)"
     [[ -f $stamp && "$(cat "$stamp")" == "$hash" ]] && return 0
     log "installing python packages into $dir"

@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitPosix
+
+/// The task queues `djinit async` can run.
+enum WorkerKind: String, Equatable {
+    case celery
+    case djangoQ = "django-q"
+}
+
+/// `DJINIT_ASYNC=auto`: tells Celery from django-q2 by reading the project's files, without
+/// starting Python (a second interpreter that imports Django would cost seconds of CPU at every
+/// container start).
+///
+/// What counts, for each:
+/// - Celery: a `celery.py` in the project package (where `celery -A mysite` looks), a `Celery(` call
+///   in a module of that package, or `CELERY_` settings in the settings module;
+/// - django-q2: `django_q` quoted in the settings module (its `INSTALLED_APPS` entry), or a
+///   `Q_CLUSTER` setting.
+///
+/// Commented-out lines do not count. When the project shows both, what is installed where
+/// `DJINIT_PYTHON` imports from breaks the tie; when that does not either, or the project shows
+/// neither, there is no guess: `DJINIT_ASYNC` must say.
+enum AsyncDetection {
+    /// What was chosen, and the evidence, for the log.
+    struct Decision: Equatable {
+        let worker: WorkerKind
+        let reason: String
+    }
+
+    /// Why nothing was chosen; the message names `DJINIT_ASYNC`.
+    struct Undecided: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// What the project's files show.
+    struct Evidence: Equatable {
+        var celery: [String] = []
+        var djangoQ: [String] = []
+    }
+
+    /// Decides from the project in `root` (the working directory).
+    ///
+    /// - Parameters:
+    ///   - settingsModule: `DJANGO_SETTINGS_MODULE`, or the one `manage.py` names.
+    ///   - sitePackages: the directories `DJINIT_PYTHON` imports installed packages from.
+    static func decide(settingsModule: String?, root: String = ".", sitePackages: [String]) throws(Undecided) -> Decision {
+        guard let settingsModule else {
+            throw Undecided(description: "async: DJINIT_ASYNC=auto needs the settings module to look at the project: "
+                + "set DJANGO_SETTINGS_MODULE (or give manage.py its os.environ.setdefault line), or set DJINIT_ASYNC "
+                + "to celery or django-q")
+        }
+        let evidence = look(settingsModule: settingsModule, root: root)
+        let celeryInstalled = installed("celery", in: sitePackages)
+        let djangoQInstalled = installed("django_q", in: sitePackages)
+        switch (evidence.celery.isEmpty, evidence.djangoQ.isEmpty) {
+        case (false, true):
+            return Decision(worker: .celery, reason: evidence.celery.joined(separator: "; "))
+        case (true, false):
+            return Decision(worker: .djangoQ, reason: evidence.djangoQ.joined(separator: "; "))
+        case (false, false) where celeryInstalled != djangoQInstalled:
+            let worker: WorkerKind = celeryInstalled ? .celery : .djangoQ
+            let package = celeryInstalled ? "celery" : "django_q"
+            let shown = (evidence.celery + evidence.djangoQ).joined(separator: "; ")
+            return Decision(worker: worker, reason: "the project shows both (\(shown)), and only \(package) is installed")
+        case (false, false):
+            throw Undecided(description: "async: cannot tell which worker to run: the project shows Celery ("
+                + evidence.celery.joined(separator: "; ") + ") and django-q2 (" + evidence.djangoQ.joined(separator: "; ")
+                + "); set DJINIT_ASYNC=celery or DJINIT_ASYNC=django-q")
+        case (true, true):
+            throw Undecided(description: "async: cannot tell which worker to run: no Celery app (no celery.py or "
+                + "Celery( in package '\(projectDirectory(settingsModule))', no CELERY_ settings) and no django_q in "
+                + "\(settingsModule); set DJINIT_ASYNC=celery or DJINIT_ASYNC=django-q")
+        }
+    }
+
+    /// Reads the project package and the settings module for signs of either.
+    static func look(settingsModule: String, root: String) -> Evidence {
+        var evidence = Evidence()
+        let package = projectDirectory(settingsModule)
+        let packagePath = root + "/" + package
+        if access(packagePath + "/celery.py", R_OK) == 0 {
+            evidence.celery.append("found \(package)/celery.py")
+        } else if let module = directoryEntries(packagePath).sorted().first(where: { name in
+            name.hasSuffix(".py") && code(of: packagePath + "/" + name).contains("Celery(")
+        }) {
+            evidence.celery.append("found Celery( in \(package)/\(module)")
+        }
+        let settings = settingsSources(settingsModule, root: root)
+        if settings.contains(where: { $0.text.contains("CELERY_") }) {
+            evidence.celery.append("\(settingsModule) has CELERY_ settings")
+        }
+        if settings.contains(where: { $0.text.contains("\"django_q\"") || $0.text.contains("'django_q'") }) {
+            evidence.djangoQ.append("\(settingsModule) lists django_q")
+        } else if settings.contains(where: { $0.text.contains("Q_CLUSTER") }) {
+            evidence.djangoQ.append("\(settingsModule) has Q_CLUSTER")
+        }
+        return evidence
+    }
+
+    /// The directory of the settings module's package (`mysite` for `mysite.settings`), or the
+    /// working directory for a top-level settings module.
+    private static func projectDirectory(_ settingsModule: String) -> String {
+        (DjangoProject.projectPackage(ofSettingsModule: settingsModule) ?? ".").split(separator: ".").joined(separator: "/")
+    }
+
+    /// `mysite/settings.py`, or every module of a `mysite/settings/` package, without comments.
+    private static func settingsSources(_ module: String, root: String) -> [(path: String, text: String)] {
+        let base = root + "/" + module.split(separator: ".").joined(separator: "/")
+        if access(base + ".py", R_OK) == 0 { return [(base + ".py", code(of: base + ".py"))] }
+        return directoryEntries(base).sorted().filter { $0.hasSuffix(".py") }.map { (base + "/" + $0, code(of: base + "/" + $0)) }
+    }
+
+    /// A Python file's lines, less the ones that are only a comment.
+    private static func code(of path: String) -> String {
+        let text = FileReader.text(of: path, limit: 512 * 1024) ?? ""
+        return text.split(separator: "\n").filter { line in
+            line.first { $0 != " " && $0 != "\t" } != "#"
+        }.joined(separator: "\n")
+    }
+
+    /// Whether `package` is importable from one of `sitePackages`.
+    static func installed(_ package: String, in sitePackages: [String]) -> Bool {
+        sitePackages.contains { access($0 + "/" + package + "/__init__.py", F_OK) == 0 }
+    }
+
+    /// Where `python` (a path, or a name looked up on `path`) imports installed packages from:
+    /// its virtualenv's (or prefix's) `lib/python3.*/site-packages`, `PYTHONPATH`, and Debian's
+    /// and python.org's system directories.
+    static func sitePackages(python: String, path: String?, pythonPath: String?) -> [String] {
+        var executable: String?
+        if python.contains("/") {
+            executable = python
+        } else {
+            executable = (path ?? "").split(separator: ":").map { $0 + "/" + python }.first { access($0, X_OK) == 0 }
+        }
+        var prefixes: [String] = []
+        // Not resolved through symlinks: a virtualenv's bin/python links to the system's.
+        if let executable {
+            let parts = executable.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count >= 3, parts[parts.count - 2] == "bin" {
+                prefixes.append(parts.dropLast(2).joined(separator: "/"))
+            }
+        }
+        prefixes += ["/usr/local", "/usr"]
+        var result: [String] = []
+        for prefix in prefixes {
+            for lib in ["/lib", "/lib64"] {
+                for version in directoryEntries(prefix + lib).filter({ $0.hasPrefix("python3") }).sorted() {
+                    result.append(prefix + lib + "/" + version + "/site-packages")
+                    result.append(prefix + lib + "/" + version + "/dist-packages")
+                }
+            }
+        }
+        result.append("/usr/lib/python3/dist-packages")
+        result += (pythonPath ?? "").split(separator: ":").map(String.init)
+        return result
+    }
+
+    /// The names in a directory (none if it cannot be read), `.` and `..` left out.
+    private static func directoryEntries(_ directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

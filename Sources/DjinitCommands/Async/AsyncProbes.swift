@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitLogging
+import DjinitPosix
+import DjinitProbe
+import DjinitSettings
+import DjinitSupervisor
+
+/// What `async`'s probe endpoints answer.
+///
+/// - `/livez`: the worker runs and its main loop keeps waking up (`WorkerHeartbeat`); never the
+///   broker, so that a broker outage does not restart every worker. 200 during the shutdown.
+/// - `/readyz`: the worker runs and the latest broker check (`BrokerCheck`, every
+///   `DJINIT_READY_CHECK_INTERVAL`) passed; 503 from SIGTERM on.
+/// - `/startupz`: a readiness check has passed once.
+final class AsyncProbes {
+    private let loop: EventLoop
+    private let supervisor: Supervisor
+    private let logger: Logger
+    private let settings: Settings
+    private let heartbeat: WorkerHeartbeat
+    private let broker: BrokerCheck
+    private let startedAt: ContinuousClock.Instant
+    private var server: ProbeServer?
+    /// The beat, when `DJINIT_BEAT` is on, for `/metrics`.
+    var beat: SingleBeat?
+
+    /// Nil until the first broker check finished; then nil-or-reason.
+    private var brokerFailure: String??
+    private var everReady = false
+    private var checksPassed = 0
+    private var checksFailed = 0
+    private var stopping = false
+    private var answered: [String: Int] = [:]
+    private var livenessFailures = 0
+
+    init(loop: EventLoop, supervisor: Supervisor, settings: Settings, logger: Logger, heartbeat: WorkerHeartbeat,
+         broker: BrokerCheck) {
+        self.loop = loop
+        self.supervisor = supervisor
+        self.settings = settings
+        self.logger = logger
+        self.heartbeat = heartbeat
+        self.broker = broker
+        startedAt = loop.now
+    }
+
+    /// Opens the probe port; before the worker starts, so that a port already taken stops
+    /// `async` before anything is spawned.
+    func listen() throws(SystemError) {
+        let endpoint = IPv4Endpoint("0.0.0.0", port: settings[Schema.probePort].number)!
+        server = try ProbeServer(loop: loop, endpoint: endpoint, logger: logger) { [unowned self] request in
+            let response = respond(to: request)
+            let endpoint = ProbeEndpoint(rawValue: request.path)?.rawValue ?? "other"
+            answered["\(endpoint) \(response.status)", default: 0] += 1
+            return response
+        }
+        logger.info("probes", "probe server listening", ["address": LogValue(endpoint.description),
+                                                         "readiness": LogValue(broker.summary)])
+    }
+
+    /// Starts the heartbeat and the broker checks; call once the worker is started.
+    func startChecking(mainPID: pid_t) {
+        heartbeat.start(mainPID: mainPID)
+        check()
+    }
+
+    /// The shutdown began: `/readyz` fails from now on, checks stop, and `/livez` stays 200
+    /// while djinit stops the worker.
+    func shutdownStarted() {
+        stopping = true
+        heartbeat.stop()
+        broker.close()
+    }
+
+    private var workerAlive: Bool { supervisor.mainPID != nil && supervisor.mainStatus == nil }
+
+    private func respond(to request: ProbeRequest) -> ProbeResponse {
+        switch ProbeEndpoint(rawValue: request.path) {
+        case .live:
+            guard workerAlive else { return unavailable("the worker is not running") }
+            if !stopping, let failure = heartbeat.failure {
+                livenessFailures += 1
+                if livenessFailures == 1 || livenessFailures % 10 == 0 {
+                    logger.warning("not-live", failure, ["failed_probes": LogValue(livenessFailures)])
+                }
+                return unavailable(failure)
+            }
+            livenessFailures = 0
+            return ok
+        case .ready:
+            if stopping { return unavailable("stopping: djinit received SIGTERM") }
+            guard workerAlive else { return unavailable("the worker is not running") }
+            switch brokerFailure {
+            case .none: return unavailable("starting: no broker check has finished yet")
+            case .some(.none): return ok
+            case .some(.some(let reason)): return unavailable(reason)
+            }
+        case .startup:
+            return everReady ? ok : unavailable("starting: the broker has not answered yet")
+        case .metrics:
+            return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
+        case nil:
+            return ProbeResponse(status: 404, body: "not found; try "
+                + ProbeEndpoint.allCases.map(\.rawValue).joined(separator: ", ") + "\n")
+        }
+    }
+
+    private var ok: ProbeResponse { ProbeResponse(status: 200, body: "ok\n") }
+
+    private func unavailable(_ reason: String) -> ProbeResponse {
+        ProbeResponse(status: 503, body: reason + "\n")
+    }
+
+    /// One broker check, then the next an interval after it ends (never two at once).
+    private func check() {
+        guard !stopping, workerAlive else { return }
+        broker.check(timeout: settings[Schema.readyCheckTimeout]) { [unowned self] reason in
+            guard !stopping else { return }
+            record(reason)
+            loop.schedule(after: settings[Schema.readyCheckInterval]) { [unowned self] in check() }
+        }
+    }
+
+    private func record(_ reason: String?) {
+        let before = brokerFailure
+        brokerFailure = .some(reason)
+        if let reason {
+            checksFailed += 1
+            if before != .some(.some(reason)) {
+                if everReady {
+                    logger.warning("not-ready", "not ready: \(reason)")
+                } else {
+                    logger.info("not-ready", "not ready yet: \(reason)")
+                }
+            }
+        } else {
+            checksPassed += 1
+            if before != .some(.none) {
+                logger.info("ready", everReady ? "ready again" : "ready: the broker answers")
+            }
+            everReady = true
+        }
+    }
+
+    private func metrics() -> String {
+        var text = PrometheusText()
+        let seconds = { (duration: Duration) -> Double in
+            let (whole, fraction) = duration.components
+            return Double(whole) + Double(fraction) / 1e18
+        }
+        text.add("djinit_uptime_seconds", .gauge, help: "Time since djinit async started.",
+                 seconds(startedAt.duration(to: loop.now)))
+        text.add("djinit_main_child_up", .gauge, help: "1 while the worker's main process runs.", workerAlive ? 1 : 0)
+        text.add("djinit_reaped_processes_total", .counter,
+                 help: "Processes that exited below djinit and were reaped (worker, pool, beat, orphans).",
+                 Double(supervisor.reapedCount))
+        text.add("djinit_worker_heartbeat_age_seconds", .gauge,
+                 help: "Time since the worker's main loop was last seen waking up.", seconds(heartbeat.silence))
+        text.add("djinit_ready", .gauge, help: "1 while /readyz answers 200.", respond(to: ProbeRequest(
+            method: "GET", path: ProbeEndpoint.ready.rawValue)).status == 200 ? 1 : 0)
+        text.add("djinit_broker_checks_total", .counter, help: "Readiness checks of the broker, by result.",
+                 [(labels: [("result", "passed")], value: Double(checksPassed)),
+                  (labels: [("result", "failed")], value: Double(checksFailed))])
+        if let beat {
+            text.add("djinit_beat_lock_held", .gauge, help: "1 while this replica holds the beat lock.",
+                     beat.holdsLock ? 1 : 0)
+            text.add("djinit_beat_running", .gauge, help: "1 while celery beat runs here.", beat.isRunning ? 1 : 0)
+            text.add("djinit_beat_starts_total", .counter, help: "Times this replica started celery beat.",
+                     Double(beat.starts))
+        }
+        text.add("djinit_draining", .gauge, help: "1 from SIGTERM on.", stopping ? 1 : 0)
+        text.add("djinit_worker_grace_seconds", .gauge, help: "DJINIT_WORKER_GRACE.", seconds(settings[Schema.workerGrace]))
+        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds(settings[Schema.grace]))
+        text.add("djinit_probe_responses_total", .counter, help: "Probe requests answered, by endpoint and status.",
+                 answered.sorted { $0.key < $1.key }.map { entry in
+                     let parts = entry.key.split(separator: " ")
+                     return (labels: [("endpoint", String(parts[0])), ("code", String(parts[1]))],
+                             value: Double(entry.value))
+                 })
+        return text.text
+    }
+}

@@ -1,0 +1,265 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DjinitPosix
+import DjinitPostgres
+import DjinitProbe
+import DjinitSettings
+import DjinitSupervisor
+
+/// `/readyz`'s check of where the worker's tasks come from, run on the event loop.
+///
+/// - Celery on Redis: a TCP connect and `PING` (after `AUTH` when the URL has a password): the
+///   answer must be `+PONG`, so a Redis that is loading its dataset or refuses the password is not
+///   ready. Celery on AMQP, or over TLS: a TCP connect.
+/// - django-q2: its ORM broker is the database, so a `SELECT 1` over a connection djinit keeps
+///   open to `DATABASE_URL`.
+final class BrokerCheck {
+    /// What is checked.
+    enum Target {
+        case redis(BrokerURL)
+        case tcp(BrokerURL)
+        case database(ConnectionParameters, name: String)
+        /// Nothing to check; the reason, for the log.
+        case none(String)
+    }
+
+    let target: Target
+    private let loop: EventLoop
+    private var endpoint: IPv4Endpoint?
+    private var database: PostgresConnection?
+    private var connecting: PostgresConnection.ConnectAttempt?
+    private var inFlight: (() -> Void)?
+
+    init(target: Target, loop: EventLoop) {
+        self.target = target
+        self.loop = loop
+    }
+
+    /// What the check looks at, for the log.
+    var summary: String {
+        switch target {
+        case .redis(let url): "Redis PING to \(url.redactedText)"
+        case .tcp(let url): "TCP connect to \(url.redactedText)"
+        case .database(_, let name): "SELECT 1 on \(name)"
+        case .none(let reason): reason
+        }
+    }
+
+    /// Checks once; `completion` runs on the loop with nil when the broker answered, else why not.
+    func check(timeout: Duration, completion: @escaping (String?) -> Void) {
+        switch target {
+        case .none:
+            loop.schedule(after: .zero) { completion(nil) }
+        case .redis(let url):
+            connectCheck(url, redis: true, timeout: timeout, completion: completion)
+        case .tcp(let url):
+            connectCheck(url, redis: false, timeout: timeout, completion: completion)
+        case .database(let parameters, _):
+            databaseCheck(parameters, timeout: timeout, completion: completion)
+        }
+    }
+
+    /// Closes the database connection, if any.
+    func close() {
+        connecting?.cancel()
+        connecting = nil
+        database?.close()
+        database = nil
+    }
+
+    private func connectCheck(_ url: BrokerURL, redis: Bool, timeout: Duration,
+                              completion: @escaping (String?) -> Void) {
+        // Resolved once, and again after a failure: a Service's address rarely changes, and a
+        // lookup is the one call here that can block (as inside libpq).
+        guard let endpoint = endpoint ?? BrokerCheck.resolve(url.host, port: url.port) else {
+            loop.schedule(after: .zero) { completion("cannot resolve the broker host '\(url.host)'") }
+            return
+        }
+        self.endpoint = endpoint
+        if redis {
+            RedisPing.start(loop: loop, endpoint: endpoint, url: url, timeout: timeout) { [weak self] reason in
+                if reason != nil { self?.endpoint = nil }
+                completion(reason.map { "Redis at \(endpoint): \($0)" })
+            }
+        } else {
+            HTTPCheck.start(loop: loop, endpoint: endpoint, request: nil, timeout: timeout) { [weak self] outcome in
+                guard case .failed(let reason) = outcome else {
+                    completion(nil)
+                    return
+                }
+                self?.endpoint = nil
+                completion("broker at \(endpoint): \(reason)")
+            }
+        }
+    }
+
+    private func databaseCheck(_ parameters: ConnectionParameters, timeout: Duration,
+                               completion: @escaping (String?) -> Void) {
+        let timer = loop.schedule(after: timeout) { [unowned self] in
+            close()
+            inFlight = nil
+            completion("the database did not answer within \(timeout.settingText)")
+        }
+        let done: (String?) -> Void = { [unowned self] reason in
+            guard inFlight != nil else { return }
+            inFlight = nil
+            loop.cancel(timer)
+            if reason != nil { close() }
+            completion(reason)
+        }
+        inFlight = {}
+        if let database {
+            database.query("SELECT 1") { result in
+                if case .failure(let error) = result { done("the database: \(error)") } else { done(nil) }
+            }
+            return
+        }
+        connecting = PostgresConnection.connect(parameters, loop: loop, timeout: timeout) { [unowned self] result in
+            connecting = nil
+            switch result {
+            case .failure(let error):
+                done("the database: \(error)")
+            case .success(let connection):
+                guard inFlight != nil else {
+                    connection.close()
+                    return
+                }
+                database = connection
+                connection.query("SELECT 1") { result in
+                    if case .failure(let error) = result { done("the database: \(error)") } else { done(nil) }
+                }
+            }
+        }
+    }
+
+    /// The first IPv4 address of `host` (an empty host is the local one, as Celery takes it).
+    static func resolve(_ host: String, port: UInt16) -> IPv4Endpoint? {
+        let name = host.isEmpty || host == "localhost" ? "127.0.0.1" : host
+        if let literal = IPv4Endpoint(name, port: port) { return literal }
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &list) == 0, let first = list else { return nil }
+        defer { freeaddrinfo(list) }
+        guard let address = first.pointee.ai_addr else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        let ok = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { socketAddress in
+            var inAddress = socketAddress.pointee.sin_addr
+            return inet_ntop(AF_INET, &inAddress, &text, socklen_t(text.count)) != nil
+        }
+        return ok ? IPv4Endpoint(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                                 port: port) : nil
+    }
+}
+
+/// One Redis `PING` on the event loop, without blocking: connect, send (`AUTH` and) `PING`, read
+/// the replies.
+final class RedisPing {
+    private let loop: EventLoop
+    private let request: [UInt8]
+    private let expectedReplies: Int
+    private let completion: (String?) -> Void
+    private var fd: Int32 = -1
+    private var sent = 0
+    private var received: [UInt8] = []
+    private var deadline: EventLoop.TimerID?
+    private var finished = false
+
+    /// `AUTH` (when the URL has a password) and `PING`, as RESP arrays, so that a password with
+    /// spaces or quotes goes through unchanged.
+    static func request(for url: BrokerURL) -> [UInt8] {
+        var commands: [[String]] = []
+        if let password = url.password {
+            commands.append(["AUTH"] + (url.username.map { [$0] } ?? []) + [password])
+        }
+        commands.append(["PING"])
+        var bytes: [UInt8] = []
+        for command in commands {
+            bytes += Array("*\(command.count)\r\n".utf8)
+            for part in command { bytes += Array("$\(part.utf8.count)\r\n\(part)\r\n".utf8) }
+        }
+        return bytes
+    }
+
+    /// Starts a check; `completion` runs once, on the loop, with nil for `+PONG`, else why not.
+    @discardableResult
+    static func start(loop: EventLoop, endpoint: IPv4Endpoint, url: BrokerURL, timeout: Duration,
+                      completion: @escaping (String?) -> Void) -> RedisPing {
+        let ping = RedisPing(loop: loop, request: request(for: url), expectedReplies: url.password == nil ? 1 : 2,
+                             completion: completion)
+        ping.begin(endpoint: endpoint, timeout: timeout)
+        return ping
+    }
+
+    private init(loop: EventLoop, request: [UInt8], expectedReplies: Int, completion: @escaping (String?) -> Void) {
+        self.loop = loop
+        self.request = request
+        self.expectedReplies = expectedReplies
+        self.completion = completion
+    }
+
+    private func begin(endpoint: IPv4Endpoint, timeout: Duration) {
+        deadline = loop.schedule(after: timeout) { [self] in
+            deadline = nil
+            finish("no answer within \(timeout.settingText)")
+        }
+        do {
+            fd = try TCPSocket.startConnect(to: endpoint)
+        } catch {
+            loop.schedule(after: .zero) { [self] in finish(error.description) }
+            return
+        }
+        loop.watch(fd, events: Int16(POLLOUT)) { [self] _ in
+            if let error = TCPSocket.connectionError(fd) {
+                finish(error.description)
+                return
+            }
+            send()
+        }
+    }
+
+    private func send() {
+        do {
+            sent += try TCPSocket.write(fd, request, from: sent)
+        } catch {
+            finish("sending PING: \(error)")
+            return
+        }
+        if sent == request.count {
+            loop.watch(fd) { [self] _ in receive() }
+        }
+    }
+
+    private func receive() {
+        let outcome: SocketRead
+        do {
+            outcome = try TCPSocket.read(fd, into: &received, limit: 4096)
+        } catch {
+            finish("reading the reply: \(error)")
+            return
+        }
+        if outcome == .wouldBlock { return }
+        let lines = received.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
+        let complete = received.last == UInt8(ascii: "\n") ? lines : Array(lines.dropLast())
+        if let error = complete.first(where: { $0.hasPrefix("-") }) {
+            finish("answered \(error.dropFirst().filter { $0 != "\r" })")
+        } else if complete.count >= expectedReplies {
+            finish(complete[expectedReplies - 1].hasPrefix("+PONG") ? nil : "unexpected reply to PING")
+        } else if outcome == .endOfFile || received.count >= 4096 {
+            finish("the connection closed before the reply to PING")
+        }
+    }
+
+    private func finish(_ reason: String?) {
+        guard !finished else { return }
+        finished = true
+        if let deadline { loop.cancel(deadline) }
+        if fd >= 0 {
+            loop.unwatch(fd)
+            TCPSocket.close(fd)
+        }
+        completion(reason)
+    }
+}

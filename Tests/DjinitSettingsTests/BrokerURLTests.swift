@@ -1,0 +1,32 @@
+@testable import DjinitSettings
+import Testing
+
+/// `CELERY_BROKER_URL`: host, port and credentials for the readiness check, never the password in print.
+@Suite struct BrokerURLTests {
+    @Test("Redis URLs: host, default port, database, percent-decoded credentials")
+    func redis() throws {
+        let url = try BrokerURL.parse("redis://:s%40cret@cache.default.svc:6380/2")
+        #expect(url.kind == .redis && url.host == "cache.default.svc" && url.port == 6380 && url.database == 2)
+        #expect(url.username == nil && url.password == "s@cret")
+        #expect(url.redactedText == "redis://:***@cache.default.svc:6380/2")
+        let plain = try BrokerURL.parse("redis://localhost")
+        #expect(plain.port == 6379 && plain.password == nil && plain.database == nil)
+    }
+
+    @Test("AMQP and TLS are checked by a connect; other transports not at all")
+    func kinds() throws {
+        #expect(try BrokerURL.parse("amqp://guest:guest@rabbit//").port == 5672)
+        #expect(try BrokerURL.parse("amqps://rabbit").kind == .tcpOnly)
+        #expect(try BrokerURL.parse("rediss://[::1]:7000/0").host == "::1")
+        #expect(try BrokerURL.parse("sqs://").kind == .unchecked)
+        let failover = try BrokerURL.parse("redis://a:1/0;redis://b:2/0")
+        #expect(failover.host == "a" && failover.port == 1 && failover.text == "redis://a:1/0;redis://b:2/0")
+    }
+
+    @Test("not a URL, a bad port or a bad Redis database is an error")
+    func invalid() {
+        for text in ["redis:/host", "host:6379", "redis://host:99999", "redis://host/x", "redis://a b"] {
+            #expect(throws: SettingValueError.self, "\(text)") { try BrokerURL.parse(text) }
+        }
+    }
+}
