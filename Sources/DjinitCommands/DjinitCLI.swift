@@ -71,7 +71,7 @@ public enum DjinitCLI {
               djinit exec [--] COMMAND [ARGS...]  run COMMAND as the supervised main child
               djinit run [--] [GUNICORN ARGS...]  serve the Django app with gunicorn, probes and a drain
               djinit async [--] [WORKER ARGS...]  run the Celery or django-q2 worker (and one beat), with probes
-              djinit probe live|ready|startup     ask run's probe server; exit 0 if it answers 200
+              djinit probe live|ready|startup     ask the probe server (run, async); exit 0 on 200
               djinit config [--markdown]          print the effective settings (or the reference table)
               djinit --help | --version
 

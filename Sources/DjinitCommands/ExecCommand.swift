@@ -25,15 +25,7 @@ enum ExecCommand {
             let supervisor = try Supervisor(
                 loop: EventLoop(), logger: logger, killGrace: settings[Schema.killGrace],
                 forwardTarget: settings[Schema.signalTarget] == .group ? .group : .child)
-            do {
-                try supervisor.start(command)
-            } catch {
-                logger.error("spawn-failed", error.description)
-                return ExitCode.forSpawnFailure(error)
-            }
-            let status = try supervisor.run()
-            logger.info("exit", "exiting", ["code": LogValue(status.exitCode)])
-            return status.exitCode
+            return try supervisor.runMainChild(command, logger: logger)
         } catch {
             logger.error("internal", "\(error)")
             return ExitCode.internalFailure

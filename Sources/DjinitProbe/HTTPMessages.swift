@@ -122,3 +122,13 @@ public struct ProbeResponse: Equatable, Sendable {
         }
     }
 }
+
+extension ProbeResponse {
+    /// `200 ok`: the check passed.
+    public static let ok = ProbeResponse(status: 200, body: "ok\n")
+
+    /// `503` with a one-line reason, which kubelet events and `kubectl describe` show.
+    public static func unavailable(_ reason: String) -> ProbeResponse {
+        ProbeResponse(status: 503, body: reason + "\n")
+    }
+}

@@ -63,20 +63,12 @@ enum AsyncCommand {
             let shutdown = AsyncShutdown(supervisor: supervisor, probes: probes, logger: logger, worker: worker,
                                          workerGrace: settings[Schema.workerGrace], beat: beat)
             shutdown.install()
-            do {
-                try supervisor.start(launch.arguments)
-            } catch {
-                logger.error("spawn-failed", error.description)
-                return ExitCode.forSpawnFailure(error)
+            return try supervisor.runMainChild(launch.arguments, logger: logger, keepingAlive: [shutdown, probes]) {
+                logger.info("worker", "\(worker.rawValue) worker started",
+                            ["command": LogValue(launch.arguments.joined(separator: " "))])
+                probes.startChecking(mainPID: supervisor.mainPID!)
+                beat?.start()
             }
-            logger.info("worker", "\(worker.rawValue) worker started",
-                        ["command": LogValue(launch.arguments.joined(separator: " "))])
-            probes.startChecking(mainPID: supervisor.mainPID!)
-            beat?.start()
-            // The loop's callbacks hold the shutdown and the probes unowned.
-            let status = try withExtendedLifetime((shutdown, probes)) { () throws(SystemError) in try supervisor.run() }
-            logger.info("exit", "exiting", ["code": LogValue(status.exitCode)])
-            return status.exitCode
         } catch {
             logger.error("internal", "\(error)")
             return ExitCode.internalFailure

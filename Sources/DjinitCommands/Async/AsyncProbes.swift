@@ -79,38 +79,31 @@ final class AsyncProbes {
     private func respond(to request: ProbeRequest) -> ProbeResponse {
         switch ProbeEndpoint(rawValue: request.path) {
         case .live:
-            guard workerAlive else { return unavailable("the worker is not running") }
+            guard workerAlive else { return .unavailable("the worker is not running") }
             if !stopping, let failure = heartbeat.failure {
                 livenessFailures += 1
                 if livenessFailures == 1 || livenessFailures % 10 == 0 {
                     logger.warning("not-live", failure, ["failed_probes": LogValue(livenessFailures)])
                 }
-                return unavailable(failure)
+                return .unavailable(failure)
             }
             livenessFailures = 0
-            return ok
+            return .ok
         case .ready:
-            if stopping { return unavailable("stopping: djinit received SIGTERM") }
-            guard workerAlive else { return unavailable("the worker is not running") }
+            if stopping { return .unavailable("stopping: djinit received SIGTERM") }
+            guard workerAlive else { return .unavailable("the worker is not running") }
             switch brokerFailure {
-            case .none: return unavailable("starting: no broker check has finished yet")
-            case .some(.none): return ok
-            case .some(.some(let reason)): return unavailable(reason)
+            case .none: return .unavailable("starting: no broker check has finished yet")
+            case .some(.none): return .ok
+            case .some(.some(let reason)): return .unavailable(reason)
             }
         case .startup:
-            return everReady ? ok : unavailable("starting: the broker has not answered yet")
+            return everReady ? .ok : .unavailable("starting: the broker has not answered yet")
         case .metrics:
             return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
         case nil:
-            return ProbeResponse(status: 404, body: "not found; try "
-                + ProbeEndpoint.allCases.map(\.rawValue).joined(separator: ", ") + "\n")
+            return .unknownEndpoint
         }
-    }
-
-    private var ok: ProbeResponse { ProbeResponse(status: 200, body: "ok\n") }
-
-    private func unavailable(_ reason: String) -> ProbeResponse {
-        ProbeResponse(status: 503, body: reason + "\n")
     }
 
     /// One broker check, then the next an interval after it ends (never two at once).

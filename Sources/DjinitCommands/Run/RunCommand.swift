@@ -31,20 +31,13 @@ enum RunCommand {
             let shutdown = RunShutdown(supervisor: supervisor, probes: probes, logger: logger,
                                        drainDelay: settings[Schema.drainDelay])
             shutdown.install()
-            do {
-                try supervisor.start(launch.arguments)
-            } catch {
-                logger.error("spawn-failed", error.description)
-                return ExitCode.forSpawnFailure(error)
+            return try supervisor.runMainChild(launch.arguments, logger: logger, keepingAlive: [probes, shutdown]) {
+                logger.info("gunicorn", "gunicorn started", [
+                    "workers": LogValue(launch.workers), "graceful_timeout_s": LogValue(launch.gracefulTimeoutSeconds),
+                    "command": LogValue(launch.arguments.joined(separator: " ")),
+                ])
+                probes.startChecking()
             }
-            logger.info("gunicorn", "gunicorn started", [
-                "workers": LogValue(launch.workers), "graceful_timeout_s": LogValue(launch.gracefulTimeoutSeconds),
-                "command": LogValue(launch.arguments.joined(separator: " ")),
-            ])
-            probes.startChecking()
-            let status = try supervisor.run()
-            logger.info("exit", "exiting", ["code": LogValue(status.exitCode)])
-            return status.exitCode
         } catch {
             logger.error("internal", "\(error)")
             return ExitCode.internalFailure

@@ -91,29 +91,22 @@ final class RunProbes {
         case .live:
             // Never the database, nor the application: an outage of either must not make
             // Kubernetes restart every pod.
-            return mainAlive ? ok : unavailable("gunicorn is not running")
+            return mainAlive ? .ok : .unavailable("gunicorn is not running")
         case .ready:
-            if drainStartedAt != nil { return unavailable("draining: djinit received SIGTERM") }
-            guard mainAlive else { return unavailable("gunicorn is not running") }
+            if drainStartedAt != nil { return .unavailable("draining: djinit received SIGTERM") }
+            guard mainAlive else { return .unavailable("gunicorn is not running") }
             switch readiness {
-            case .unknown: return unavailable("starting: no readiness check has finished yet")
-            case .ready: return ok
-            case .notReady(let reason): return unavailable(reason)
+            case .unknown: return .unavailable("starting: no readiness check has finished yet")
+            case .ready: return .ok
+            case .notReady(let reason): return .unavailable(reason)
             }
         case .startup:
-            return everReady ? ok : unavailable("starting: gunicorn has not been ready yet")
+            return everReady ? .ok : .unavailable("starting: gunicorn has not been ready yet")
         case .metrics:
             return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
         case nil:
-            return ProbeResponse(status: 404, body: "not found; try "
-                + ProbeEndpoint.allCases.map(\.rawValue).joined(separator: ", ") + "\n")
+            return .unknownEndpoint
         }
-    }
-
-    private var ok: ProbeResponse { ProbeResponse(status: 200, body: "ok\n") }
-
-    private func unavailable(_ reason: String) -> ProbeResponse {
-        ProbeResponse(status: 503, body: reason + "\n")
     }
 
     /// One readiness check, then the next one an interval after it ends (never two at once, so a
