@@ -9,7 +9,7 @@ import DjinitSupervisor
 ///
 /// `run` uses it to see whether gunicorn accepts connections (and answers the deep-check path),
 /// and `djinit probe` to query the probe server.
-public final class HTTPCheck {
+public enum HTTPCheck {
     /// How a check ended.
     public enum Outcome: Equatable, Sendable {
         /// Connected (for a connect-only check).
@@ -24,95 +24,25 @@ public final class HTTPCheck {
     /// The most of a response that is read; a larger one is judged by its status line.
     public static let responseLimit = 64 * 1024
 
-    private let loop: EventLoop
-    private let request: [UInt8]?
-    private let completion: (Outcome) -> Void
-    private var fd: Int32 = -1
-    private var sent = 0
-    private var received: [UInt8] = []
-    private var deadline: EventLoop.TimerID?
-    private var finished = false
-
     /// Starts a check of `endpoint`; `completion` runs exactly once, on the loop, never from
     /// within this call.
     ///
-    /// - Parameter request: the bytes of one HTTP request, sent once connected; nil checks only
-    ///   that the server accepts the connection.
-    @discardableResult
+    /// - Parameter request: the bytes of one HTTP request (sent with `Connection: close`, so the
+    ///   response ends with the connection); nil checks only that the server accepts it.
     public static func start(loop: EventLoop, endpoint: IPv4Endpoint, request: [UInt8]?, timeout: Duration,
-                             completion: @escaping (Outcome) -> Void) -> HTTPCheck {
-        let check = HTTPCheck(loop: loop, request: request, completion: completion)
-        check.begin(endpoint: endpoint, timeout: timeout)
-        return check
+                             completion: @escaping (Outcome) -> Void) {
+        TCPExchange.start(loop: loop, endpoint: endpoint, request: request, limit: responseLimit, timeout: timeout) {
+            switch $0 {
+            case .connected: completion(.connected)
+            case .replied(let response): completion(parse(response))
+            case .failed(let reason): completion(.failed(reason))
+            }
+        }
     }
 
     /// `GET path` with the given `Host` header, closing the connection after the response.
     public static func getRequest(path: String, host: String) -> [UInt8] {
         Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: djinit\r\nAccept: */*\r\nConnection: close\r\n\r\n".utf8)
-    }
-
-    private init(loop: EventLoop, request: [UInt8]?, completion: @escaping (Outcome) -> Void) {
-        self.loop = loop
-        self.request = request
-        self.completion = completion
-    }
-
-    private func begin(endpoint: IPv4Endpoint, timeout: Duration) {
-        deadline = loop.schedule(after: timeout) { [self] in
-            deadline = nil
-            finish(.failed("no answer from \(endpoint) within \(timeout)"))
-        }
-        do {
-            fd = try TCPSocket.startConnect(to: endpoint)
-        } catch {
-            // Reported from the loop, like every other outcome, so the caller's state is settled.
-            loop.schedule(after: .zero) { [self] in finish(.failed(error.description)) }
-            return
-        }
-        loop.watch(fd, events: Int16(POLLOUT)) { [self] _ in connected() }
-    }
-
-    private func connected() {
-        if let error = TCPSocket.connectionError(fd) {
-            finish(.failed(error.description))
-            return
-        }
-        guard let request else {
-            finish(.connected)
-            return
-        }
-        loop.watch(fd, events: Int16(POLLOUT)) { [self] _ in sendRequest(request) }
-        sendRequest(request)
-    }
-
-    private func sendRequest(_ request: [UInt8]) {
-        do {
-            sent += try TCPSocket.write(fd, request, from: sent)
-        } catch {
-            finish(.failed("sending the request: \(error)"))
-            return
-        }
-        if sent == request.count {
-            loop.watch(fd) { [self] _ in receive() }
-        }
-    }
-
-    private func receive() {
-        let outcome: SocketRead
-        do {
-            outcome = try TCPSocket.read(fd, into: &received, limit: HTTPCheck.responseLimit - received.count)
-        } catch {
-            finish(.failed("reading the response: \(error)"))
-            return
-        }
-        switch outcome {
-        case .wouldBlock:
-            return
-        case .bytes where received.count < HTTPCheck.responseLimit:
-            return
-        case .bytes, .endOfFile:
-            finish(HTTPCheck.parse(received))
-        }
     }
 
     /// The status and body of a response, from its status line (`HTTP/1.1 200 OK`).
@@ -131,16 +61,5 @@ public final class HTTPCheck {
             body = response[(start + separator.count)...]
         }
         return .answered(status: status, body: String(decoding: body, as: UTF8.self))
-    }
-
-    private func finish(_ outcome: Outcome) {
-        guard !finished else { return }
-        finished = true
-        if let deadline { loop.cancel(deadline) }
-        if fd >= 0 {
-            loop.unwatch(fd)
-            TCPSocket.close(fd)
-        }
-        completion(outcome)
     }
 }

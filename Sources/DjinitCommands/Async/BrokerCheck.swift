@@ -156,16 +156,9 @@ final class BrokerCheck {
 
 /// One Redis `PING` on the event loop, without blocking: connect, send (`AUTH` and) `PING`, read
 /// the replies.
-final class RedisPing {
-    private let loop: EventLoop
-    private let request: [UInt8]
-    private let expectedReplies: Int
-    private let completion: (String?) -> Void
-    private var fd: Int32 = -1
-    private var sent = 0
-    private var received: [UInt8] = []
-    private var deadline: EventLoop.TimerID?
-    private var finished = false
+enum RedisPing {
+    /// The most of the replies that is read.
+    static let replyLimit = 4096
 
     /// `AUTH` (when the URL has a password) and `PING`, as RESP arrays, so that a password with
     /// spaces or quotes goes through unchanged.
@@ -184,82 +177,36 @@ final class RedisPing {
     }
 
     /// Starts a check; `completion` runs once, on the loop, with nil for `+PONG`, else why not.
-    @discardableResult
     static func start(loop: EventLoop, endpoint: IPv4Endpoint, url: BrokerURL, timeout: Duration,
-                      completion: @escaping (String?) -> Void) -> RedisPing {
-        let ping = RedisPing(loop: loop, request: request(for: url), expectedReplies: url.password == nil ? 1 : 2,
-                             completion: completion)
-        ping.begin(endpoint: endpoint, timeout: timeout)
-        return ping
+                      completion: @escaping (String?) -> Void) {
+        let expectedReplies = url.password == nil ? 1 : 2
+        TCPExchange.start(
+            loop: loop, endpoint: endpoint, request: request(for: url), limit: replyLimit, timeout: timeout,
+            isComplete: { received in
+                let lines = completeLines(received)
+                return lines.count >= expectedReplies || lines.contains { $0.hasPrefix("-") }
+            },
+            completion: { outcome in
+                switch outcome {
+                case .connected: completion("no reply to PING")
+                case .failed(let reason): completion(reason)
+                case .replied(let received): completion(verdict(completeLines(received), expectedReplies: expectedReplies))
+                }
+            })
     }
 
-    private init(loop: EventLoop, request: [UInt8], expectedReplies: Int, completion: @escaping (String?) -> Void) {
-        self.loop = loop
-        self.request = request
-        self.expectedReplies = expectedReplies
-        self.completion = completion
-    }
-
-    private func begin(endpoint: IPv4Endpoint, timeout: Duration) {
-        deadline = loop.schedule(after: timeout) { [self] in
-            deadline = nil
-            finish("no answer within \(timeout.settingText)")
-        }
-        do {
-            fd = try TCPSocket.startConnect(to: endpoint)
-        } catch {
-            loop.schedule(after: .zero) { [self] in finish(error.description) }
-            return
-        }
-        loop.watch(fd, events: Int16(POLLOUT)) { [self] _ in
-            if let error = TCPSocket.connectionError(fd) {
-                finish(error.description)
-                return
-            }
-            send()
-        }
-    }
-
-    private func send() {
-        do {
-            sent += try TCPSocket.write(fd, request, from: sent)
-        } catch {
-            finish("sending PING: \(error)")
-            return
-        }
-        if sent == request.count {
-            loop.watch(fd) { [self] _ in receive() }
-        }
-    }
-
-    private func receive() {
-        let outcome: SocketRead
-        do {
-            outcome = try TCPSocket.read(fd, into: &received, limit: 4096)
-        } catch {
-            finish("reading the reply: \(error)")
-            return
-        }
-        if outcome == .wouldBlock { return }
+    /// The reply lines that have their line end.
+    static func completeLines(_ received: [UInt8]) -> [String] {
         let lines = received.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
-        let complete = received.last == UInt8(ascii: "\n") ? lines : Array(lines.dropLast())
-        if let error = complete.first(where: { $0.hasPrefix("-") }) {
-            finish("answered \(error.dropFirst().filter { $0 != "\r" })")
-        } else if complete.count >= expectedReplies {
-            finish(complete[expectedReplies - 1].hasPrefix("+PONG") ? nil : "unexpected reply to PING")
-        } else if outcome == .endOfFile || received.count >= 4096 {
-            finish("the connection closed before the reply to PING")
-        }
+        return received.last == UInt8(ascii: "\n") ? lines : Array(lines.dropLast())
     }
 
-    private func finish(_ reason: String?) {
-        guard !finished else { return }
-        finished = true
-        if let deadline { loop.cancel(deadline) }
-        if fd >= 0 {
-            loop.unwatch(fd)
-            TCPSocket.close(fd)
+    /// Nil if the replies end in `+PONG`, else why not.
+    static func verdict(_ lines: [String], expectedReplies: Int) -> String? {
+        if let error = lines.first(where: { $0.hasPrefix("-") }) {
+            return "answered \(error.dropFirst().filter { $0 != "\r" })"
         }
-        completion(reason)
+        guard lines.count >= expectedReplies else { return "the connection closed before the reply to PING" }
+        return lines[expectedReplies - 1].hasPrefix("+PONG") ? nil : "unexpected reply to PING"
     }
 }
