@@ -16,13 +16,11 @@ import DjinitSupervisor
 /// - `/startupz`: a readiness check has passed once.
 final class AsyncProbes {
     private let loop: EventLoop
-    private let supervisor: Supervisor
     private let logger: Logger
     private let settings: Settings
     private let heartbeat: WorkerHeartbeat
     private let broker: BrokerCheck
-    private let startedAt: ContinuousClock.Instant
-    private var server: ProbeServer?
+    private let port: ProbePort
     /// The beat, when `DJINIT_BEAT` is on, for `/metrics`.
     var beat: SingleBeat?
 
@@ -32,32 +30,23 @@ final class AsyncProbes {
     private var checksPassed = 0
     private var checksFailed = 0
     private var stopping = false
-    private var answered: [String: Int] = [:]
     private var livenessFailures = 0
 
     init(loop: EventLoop, supervisor: Supervisor, settings: Settings, logger: Logger, heartbeat: WorkerHeartbeat,
          broker: BrokerCheck) {
         self.loop = loop
-        self.supervisor = supervisor
         self.settings = settings
         self.logger = logger
         self.heartbeat = heartbeat
         self.broker = broker
-        startedAt = loop.now
+        port = ProbePort(loop: loop, supervisor: supervisor, logger: logger)
     }
 
     /// Opens the probe port; before the worker starts, so that a port already taken stops
     /// `async` before anything is spawned.
     func listen() throws(SystemError) {
-        let endpoint = IPv4Endpoint("0.0.0.0", port: settings[Schema.probePort].number)!
-        server = try ProbeServer(loop: loop, endpoint: endpoint, logger: logger) { [unowned self] request in
-            let response = respond(to: request)
-            let endpoint = ProbeEndpoint(rawValue: request.path)?.rawValue ?? "other"
-            answered["\(endpoint) \(response.status)", default: 0] += 1
-            return response
-        }
-        logger.info("probes", "probe server listening", ["address": LogValue(endpoint.description),
-                                                         "readiness": LogValue(broker.summary)])
+        try port.listen(port: settings[Schema.probePort]) { [unowned self] endpoint in respond(to: endpoint) }
+        logger.info("readiness", "/readyz checks \(broker.summary)")
     }
 
     /// Starts the heartbeat and the broker checks; call once the worker is started.
@@ -74,10 +63,10 @@ final class AsyncProbes {
         broker.close()
     }
 
-    private var workerAlive: Bool { supervisor.mainPID != nil && supervisor.mainStatus == nil }
+    private var workerAlive: Bool { port.mainAlive }
 
-    private func respond(to request: ProbeRequest) -> ProbeResponse {
-        switch ProbeEndpoint(rawValue: request.path) {
+    private func respond(to endpoint: ProbeEndpoint) -> ProbeResponse {
+        switch endpoint {
         case .live:
             guard workerAlive else { return .unavailable("the worker is not running") }
             if !stopping, let failure = heartbeat.failure {
@@ -101,8 +90,6 @@ final class AsyncProbes {
             return everReady ? .ok : .unavailable("starting: the broker has not answered yet")
         case .metrics:
             return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
-        case nil:
-            return .unknownEndpoint
         }
     }
 
@@ -139,20 +126,10 @@ final class AsyncProbes {
 
     private func metrics() -> String {
         var text = PrometheusText()
-        let seconds = { (duration: Duration) -> Double in
-            let (whole, fraction) = duration.components
-            return Double(whole) + Double(fraction) / 1e18
-        }
-        text.add("djinit_uptime_seconds", .gauge, help: "Time since djinit async started.",
-                 seconds(startedAt.duration(to: loop.now)))
-        text.add("djinit_main_child_up", .gauge, help: "1 while the worker's main process runs.", workerAlive ? 1 : 0)
-        text.add("djinit_reaped_processes_total", .counter,
-                 help: "Processes that exited below djinit and were reaped (worker, pool, beat, orphans).",
-                 Double(supervisor.reapedCount))
+        port.addCommonMetrics(to: &text, command: "async", mainChild: "the worker's main process",
+                              ready: respond(to: .ready).status == 200)
         text.add("djinit_worker_heartbeat_age_seconds", .gauge,
-                 help: "Time since the worker's main loop was last seen waking up.", seconds(heartbeat.silence))
-        text.add("djinit_ready", .gauge, help: "1 while /readyz answers 200.", respond(to: ProbeRequest(
-            method: "GET", path: ProbeEndpoint.ready.rawValue)).status == 200 ? 1 : 0)
+                 help: "Time since the worker's main loop was last seen waking up.", seconds: heartbeat.silence)
         text.add("djinit_broker_checks_total", .counter, help: "Readiness checks of the broker, by result.",
                  [(labels: [("result", "passed")], value: Double(checksPassed)),
                   (labels: [("result", "failed")], value: Double(checksFailed))])
@@ -164,14 +141,8 @@ final class AsyncProbes {
                      Double(beat.starts))
         }
         text.add("djinit_draining", .gauge, help: "1 from SIGTERM on.", stopping ? 1 : 0)
-        text.add("djinit_worker_grace_seconds", .gauge, help: "DJINIT_WORKER_GRACE.", seconds(settings[Schema.workerGrace]))
-        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds(settings[Schema.grace]))
-        text.add("djinit_probe_responses_total", .counter, help: "Probe requests answered, by endpoint and status.",
-                 answered.sorted { $0.key < $1.key }.map { entry in
-                     let parts = entry.key.split(separator: " ")
-                     return (labels: [("endpoint", String(parts[0])), ("code", String(parts[1]))],
-                             value: Double(entry.value))
-                 })
+        text.add("djinit_worker_grace_seconds", .gauge, help: "DJINIT_WORKER_GRACE.", seconds: settings[Schema.workerGrace])
+        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds: settings[Schema.grace])
         return text.text
     }
 }

@@ -26,8 +26,7 @@ final class RunProbes {
     private let logger: Logger
     private let settings: Settings
     private let appEndpoint: IPv4Endpoint
-    private let startedAt: ContinuousClock.Instant
-    private var server: ProbeServer?
+    private let port: ProbePort
 
     private var readiness = Readiness.unknown
     private var everReady = false
@@ -37,7 +36,6 @@ final class RunProbes {
     private var lastCheckDuration: Duration = .zero
     private var drainStartedAt: ContinuousClock.Instant?
     private var drainDuration: Duration?
-    private var answered: [String: Int] = [:]
     private var workerPIDs: Set<pid_t> = []
     private var workersSeen = 0
 
@@ -51,22 +49,13 @@ final class RunProbes {
         // gunicorn bound to every interface is reached on loopback.
         let bound = IPv4Endpoint(host, port: port)!
         appEndpoint = bound.isWildcard ? .loopback(port: port) : bound
-        startedAt = loop.now
+        self.port = ProbePort(loop: loop, supervisor: supervisor, logger: logger)
     }
 
     /// Opens the probe port. Called before gunicorn starts, so that a port already taken stops
     /// `run` before anything is spawned.
     func listen() throws(SystemError) {
-        let endpoint = IPv4Endpoint("0.0.0.0", port: settings[Schema.probePort].number)!
-        server = try ProbeServer(loop: loop, endpoint: endpoint, logger: logger) { [unowned self] request in
-            let response = respond(to: request)
-            // Labelled by endpoint, never by the path a client chose: that would let any client
-            // grow the metrics without bound.
-            let endpoint = ProbeEndpoint(rawValue: request.path)?.rawValue ?? "other"
-            answered["\(endpoint) \(response.status)", default: 0] += 1
-            return response
-        }
-        logger.info("probes", "probe server listening", ["address": LogValue(endpoint.description)])
+        try port.listen(port: settings[Schema.probePort]) { [unowned self] endpoint in respond(to: endpoint) }
     }
 
     /// Starts the periodic readiness checks; call once gunicorn is started.
@@ -84,10 +73,10 @@ final class RunProbes {
         if let drainStartedAt { drainDuration = drainStartedAt.duration(to: loop.now) }
     }
 
-    private var mainAlive: Bool { supervisor.mainPID != nil && supervisor.mainStatus == nil }
+    private var mainAlive: Bool { port.mainAlive }
 
-    private func respond(to request: ProbeRequest) -> ProbeResponse {
-        switch ProbeEndpoint(rawValue: request.path) {
+    private func respond(to endpoint: ProbeEndpoint) -> ProbeResponse {
+        switch endpoint {
         case .live:
             // Never the database, nor the application: an outage of either must not make
             // Kubernetes restart every pod.
@@ -104,8 +93,6 @@ final class RunProbes {
             return everReady ? .ok : .unavailable("starting: gunicorn has not been ready yet")
         case .metrics:
             return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
-        case nil:
-            return .unknownEndpoint
         }
     }
 
@@ -176,48 +163,25 @@ final class RunProbes {
 
     private func metrics() -> String {
         var text = PrometheusText()
-        let seconds = { (duration: Duration) -> Double in
-            let (whole, fraction) = duration.components
-            return Double(whole) + Double(fraction) / 1e18
-        }
-        text.add("djinit_uptime_seconds", .gauge, help: "Time since djinit run started.",
-                 seconds(startedAt.duration(to: loop.now)))
-        text.add("djinit_main_child_up", .gauge, help: "1 while the gunicorn master runs.", mainAlive ? 1 : 0)
-        text.add("djinit_reaped_processes_total", .counter,
-                 help: "Processes that exited below djinit and were reaped (gunicorn, orphans).",
-                 Double(supervisor.reapedCount))
+        port.addCommonMetrics(to: &text, command: "run", mainChild: "the gunicorn master",
+                              ready: respond(to: .ready).status == 200)
         text.add("djinit_gunicorn_workers", .gauge, help: "gunicorn worker processes at the last readiness check.",
                  Double(workerPIDs.count))
         text.add("djinit_gunicorn_workers_started_total", .counter,
                  help: "Distinct gunicorn workers seen at readiness checks; beyond the worker count, restarts.",
                  Double(workersSeen))
-        text.add("djinit_ready", .gauge, help: "1 while /readyz answers 200.", respond(to: ProbeRequest(
-            method: "GET", path: ProbeEndpoint.ready.rawValue)).status == 200 ? 1 : 0)
         text.add("djinit_started", .gauge, help: "1 once a readiness check has passed (/startupz).", everReady ? 1 : 0)
         text.add("djinit_readiness_checks_total", .counter, help: "Readiness checks of gunicorn, by result.",
                  [(labels: [("result", "passed")], value: Double(checksPassed)),
                   (labels: [("result", "failed")], value: Double(checksFailed))])
         text.add("djinit_readiness_check_duration_seconds", .gauge, help: "How long the last readiness check took.",
-                 seconds(lastCheckDuration))
+                 seconds: lastCheckDuration)
         text.add("djinit_draining", .gauge, help: "1 from SIGTERM on.", drainStartedAt == nil ? 0 : 1)
         text.add("djinit_drain_elapsed_seconds", .gauge,
                  help: "Time since the drain began (until gunicorn exited); 0 before it.",
-                 drainStartedAt.map { seconds(drainDuration ?? $0.duration(to: loop.now)) } ?? 0)
-        text.add("djinit_drain_delay_seconds", .gauge, help: "DJINIT_DRAIN_DELAY.", seconds(settings[Schema.drainDelay]))
-        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds(settings[Schema.grace]))
-        text.add("djinit_probe_responses_total", .counter, help: "Probe requests answered, by endpoint and status.",
-                 answered.sorted { $0.key < $1.key }.map { entry in
-                     let parts = entry.key.split(separator: " ")
-                     return (labels: [("endpoint", String(parts[0])), ("code", String(parts[1]))],
-                             value: Double(entry.value))
-                 })
-        if let statistics = server?.statistics {
-            text.add("djinit_probe_connections_total", .counter, help: "Probe connections, by what became of them.",
-                     [(labels: [("outcome", "accepted")], value: Double(statistics.accepted)),
-                      (labels: [("outcome", "evicted")], value: Double(statistics.evicted)),
-                      (labels: [("outcome", "timed_out")], value: Double(statistics.timedOut)),
-                      (labels: [("outcome", "rejected")], value: Double(statistics.rejected))])
-        }
+                 seconds: drainStartedAt.map { drainDuration ?? $0.duration(to: loop.now) } ?? .zero)
+        text.add("djinit_drain_delay_seconds", .gauge, help: "DJINIT_DRAIN_DELAY.", seconds: settings[Schema.drainDelay])
+        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds: settings[Schema.grace])
         return text.text
     }
 }
