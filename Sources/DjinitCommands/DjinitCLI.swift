@@ -50,6 +50,10 @@ public enum DjinitCLI {
         let settings: Settings
         do {
             let given = try Settings(environment: environment)
+            // Most starts (every exec probe among them) have no secrets directory: read once.
+            // (Asked by name: reading the typed `AbsolutePath?` value here would cost a run-time
+            // conformance lookup on every start.)
+            guard given.source(of: Schema.secretsDir.name) == .environment else { return command(given) }
             let withSecrets = try SecretsDirectory.apply(to: environment, settings: given, logger: Logger(given))
             settings = try Settings(environment: withSecrets)
         } catch let error as SettingsError {

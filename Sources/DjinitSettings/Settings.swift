@@ -21,7 +21,7 @@ public enum SettingSource: Sendable, Equatable {
 /// The effective settings: each schema setting parsed from the environment, or its default.
 public struct Settings: Sendable {
     /// The schema settings that are set, with their values as given (all known to parse).
-    private let given: Environment
+    @usableFromInline let given: Environment
 
     /// Parses every schema setting from `environment`.
     ///
@@ -30,18 +30,27 @@ public struct Settings: Sendable {
     public init(environment: Environment, schema: [SettingDescriptor] = Schema.all) throws(SettingsError) {
         var given: [(name: String, value: String)] = []
         var problems: [SettingProblem] = []
-        for setting in schema {
-            guard let text = environment[setting.name] else { continue }
+        var unknown: [String] = []
+        // One pass over the environment, most of which is not djinit's: an entry is looked up in
+        // the schema only if it has djinit's prefix or is one of the few ecosystem names.
+        let ecosystemNames = schema.map(\.name).filter { !$0.hasPrefix(Schema.ownPrefix) }
+        for entry in environment.entries where !given.contains(where: { $0.name == entry.name }) {
+            let own = entry.name.hasPrefix(Schema.ownPrefix)
+            guard own || ecosystemNames.contains(entry.name) else { continue }
+            guard let setting = schema.first(where: { $0.name == entry.name }) else {
+                if !unknown.contains(entry.name) { unknown.append(entry.name) }
+                continue
+            }
             do {
-                _ = try setting.normalize(text)
-                given.append((setting.name, text))
+                _ = try setting.normalize(entry.value)
+                given.append((setting.name, entry.value))
             } catch {
-                let got = setting.isSecret ? "a value that does not fit (not shown: the setting is secret)" : "'\(text)'"
+                let got = setting.isSecret ? "a value that does not fit (not shown: the setting is secret)" : "'\(entry.value)'"
                 problems.append(SettingProblem(variable: setting.name, message: "expected \(error.expected), got \(got)"))
             }
         }
-        let unknown = environment.entries.map(\.name).filter { name in
-            name.hasPrefix(Schema.ownPrefix) && !schema.contains { $0.name == name }
+        problems.sort { a, b in
+            (schema.firstIndex { $0.name == a.variable } ?? 0) < (schema.firstIndex { $0.name == b.variable } ?? 0)
         }
         for name in unknown.sorted() {
             var message = "not a djinit setting"
@@ -55,6 +64,12 @@ public struct Settings: Sendable {
     }
 
     /// The effective value of `setting`.
+    ///
+    /// Inlinable so that each read is specialized where it is made: an unspecialized generic call
+    /// would build `Setting<Value>`'s metadata at run time, and for a value type like
+    /// `AbsolutePath?` that means a scan of every protocol conformance in the binary, on every
+    /// start (see `Environment`).
+    @inlinable
     public subscript<Value>(_ setting: Setting<Value>) -> Value {
         guard let text = given[setting.name] else { return setting.defaultValue }
         do {
