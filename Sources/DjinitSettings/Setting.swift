@@ -32,28 +32,62 @@ public struct Setting<Value: SettingValue>: Sendable {
 
     /// The type-erased description of this setting, for listings.
     public var descriptor: SettingDescriptor {
-        SettingDescriptor(name: name, valueType: Value.self, defaultValue: defaultValue, summary: summary,
-                          usedBy: usedBy, isSecret: isSecret)
+        let defaultValue = defaultValue
+        return SettingDescriptor(
+            name: name, summary: summary, usedBy: usedBy, isSecret: isSecret,
+            typeSummaryOf: { Value.typeSummary },
+            defaultTextOf: { defaultValue.settingText },
+            normalizing: { text throws(SettingValueError) in try Value.parse(text).settingText },
+            redacting: { text in
+                guard let text, let value = try? Value.parse(text) else { return defaultValue.redactedText }
+                return value.redactedText
+            })
     }
 }
 
 /// A setting with its value type erased, for listing and validating all of them alike.
+///
+/// Closures rather than `any SettingValue` on purpose: each closure is specialized where the
+/// setting is declared, while an existential of a conditionally conforming type (an optional
+/// setting) would be built at run time, on every start of djinit, by a scan of every protocol
+/// conformance in the static binary.
 public struct SettingDescriptor: Sendable {
     public let name: String
-    let valueType: any SettingValue.Type
-    let defaultValue: any SettingValue
     public let summary: String
     public let usedBy: [CommandName]
     public let isSecret: Bool
+    private let typeSummaryOf: @Sendable () -> String
+    private let defaultTextOf: @Sendable () -> String
+    private let normalizing: @Sendable (String) throws(SettingValueError) -> String
+    private let redacting: @Sendable (String?) -> String
+
+    init(name: String, summary: String, usedBy: [CommandName], isSecret: Bool,
+         typeSummaryOf: @escaping @Sendable () -> String, defaultTextOf: @escaping @Sendable () -> String,
+         normalizing: @escaping @Sendable (String) throws(SettingValueError) -> String,
+         redacting: @escaping @Sendable (String?) -> String) {
+        self.name = name
+        self.summary = summary
+        self.usedBy = usedBy
+        self.isSecret = isSecret
+        self.typeSummaryOf = typeSummaryOf
+        self.defaultTextOf = defaultTextOf
+        self.normalizing = normalizing
+        self.redacting = redacting
+    }
 
     /// What values look like, e.g. `duration (10s, 1500ms)`.
-    public var typeSummary: String { valueType.typeSummary }
+    public var typeSummary: String { typeSummaryOf() }
 
     /// The default as a user would write it.
-    public var defaultText: String { defaultValue.settingText }
+    public var defaultText: String { defaultTextOf() }
 
     /// The canonical text of a value, or the reason it does not parse.
     func normalize(_ text: String) throws(SettingValueError) -> String {
-        try valueType.parse(text).settingText
+        try normalizing(text)
+    }
+
+    /// How `djinit config` shows `text` (nil: the default) of a secret setting.
+    func redacted(_ text: String?) -> String {
+        redacting(text)
     }
 }

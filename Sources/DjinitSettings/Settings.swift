@@ -92,10 +92,7 @@ public struct Settings: Sendable {
 
     /// The effective value of a secret `setting` as `djinit config` may show it.
     public func redactedText(of setting: SettingDescriptor) -> String {
-        guard let text = given[setting.name], let value = try? setting.valueType.parse(text) else {
-            return setting.defaultValue.redactedText
-        }
-        return value.redactedText
+        setting.redacted(given[setting.name])
     }
 
     /// The known name closest to a misspelt one, if it is close enough to be a likely typo.
