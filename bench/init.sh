@@ -20,7 +20,7 @@ work=$(mktemp -d)
 chmod 755 "$work"  # the postgres user keeps its data under it
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export DJTEST_STATE=$work/services DJTEST_PG_PORT=$(free_port) DJTEST_PGBOUNCER_PORT=$(free_port) DJTEST_REDIS_PORT=$(free_port)
-trap 'scripts/services stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap '"$REPO/scripts/services" stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 scripts/services start >/dev/null
 url=$(scripts/services createdb bench_init)
 pg_log=$DJTEST_STATE/pg/postgres.log
@@ -31,14 +31,14 @@ cd docker/example
 log "(a) PostgreSQL accepting logins -> the waiter proceeds, $rounds rounds"
 : > "$work/a.tsv"
 for ((round = 1; round <= rounds; round++)); do
-  (cd "$OLDPWD" && scripts/services pg-stop >/dev/null)
+  "$REPO/scripts/services" pg-stop >/dev/null
   DJINIT_LOG_FORMAT=json DJINIT_COLLECTSTATIC=false "$djinit" init 2> "$work/djinit.json" >/dev/null &
   djinit_pid=$!
   ( until (exec 3<>"/dev/tcp/127.0.0.1/$DJTEST_PG_PORT") 2>/dev/null; do sleep 1; done
     date +%s.%N > "$work/tcp.time" ) &
   tcp_pid=$!
   sleep 0.7
-  (cd "$OLDPWD" && scripts/services pg-start >/dev/null)
+  "$REPO/scripts/services" pg-start >/dev/null
   wait "$djinit_pid" "$tcp_pid"
   python3 - "$pg_log" "$work/djinit.json" "$work/tcp.time" >> "$work/a.tsv" <<'PY'
 import datetime, json, sys
