@@ -84,35 +84,15 @@ scenario() {
   if [[ $kind == djinit ]]; then
     wait_status "http://127.0.0.1:$a_probe/readyz"
     wait_status "http://127.0.0.1:$b_probe/readyz"
-    check="http-check send meth GET uri /readyz"
-    check_a="check port $a_probe"; check_b="check port $b_probe"
+    check="meth GET uri /readyz"
+    check_a="$a_app:$a_probe"; check_b="$b_app:$b_probe"
   else
     wait_status "http://127.0.0.1:$a_app/health/"
     wait_status "http://127.0.0.1:$b_app/health/"
-    check="http-check send meth GET uri /health/ hdr Host localhost"
-    check_a="check"; check_b="check"
+    check="meth GET uri /health/ hdr Host localhost"
+    check_a="$a_app"; check_b="$b_app"
   fi
-  cat >"$work/haproxy-$kind.cfg" <<EOF
-global
-    maxconn 2000
-defaults
-    mode http
-    retries 0
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-frontend web
-    bind 127.0.0.1:$frontend
-    default_backend app
-backend app
-    balance roundrobin
-    option httpchk
-    $check
-    http-check expect status 200
-    default-server inter 250ms fall 2 rise 2
-    server a 127.0.0.1:$a_app $check_a
-    server b 127.0.0.1:$b_app $check_b
-EOF
+  "$REPO/scripts/lib/haproxy-config" "$frontend" "$check" "a=$check_a" "b=$check_b" >"$work/haproxy-$kind.cfg"
   haproxy -f "$work/haproxy-$kind.cfg" -db >"$work/haproxy-$kind.log" 2>&1 &
   haproxy=$!; pids+=("$haproxy")
   wait_status "http://127.0.0.1:$frontend/health/"

@@ -42,8 +42,10 @@ struct RunLoadBalancerTests {
 
         let frontend = try FreePort.next()
         let config = directory.appendingPathComponent("haproxy.cfg")
-        try HAProxyConfig.text(frontend: frontend, servers: [
-            ("leaving", leaving.appPort, leaving.probePort), ("staying", staying.appPort, staying.probePort),
+        // The same configuration bench/drain.sh uses; the script's comment says why it is so.
+        try TestServices.run(TestServices.repository.appendingPathComponent("scripts/lib/haproxy-config").path, [
+            String(frontend), "meth GET uri /readyz",
+            "leaving=\(leaving.appPort):\(leaving.probePort)", "staying=\(staying.appPort):\(staying.probePort)",
         ]).write(to: config, atomically: true, encoding: .utf8)
         let haproxy = Process()
         haproxy.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
@@ -79,38 +81,5 @@ struct RunLoadBalancerTests {
         #expect(report.socketErrors == nil, "\(report.output)")
         // The drained instance did serve during its delay: the point of the delay.
         #expect(leaving.djinit.log.contains("/readyz fails from now on"))
-    }
-}
-
-/// The HAProxy configuration of the rollout test and of `bench/drain.sh` (which writes the same
-/// one in shell).
-enum HAProxyConfig {
-    /// Round robin over `servers`, each health-checked with `GET /readyz` on its probe port.
-    ///
-    /// `retries 0` and no `option redispatch`: a refused connection reaches the client as a 503
-    /// instead of being retried elsewhere, so the test sees every connection the drain would
-    /// have lost. The check runs every 250 ms and a server is down after 2 failures; djinit's
-    /// drain delay only has to outlast that.
-    static func text(frontend: UInt16, servers: [(name: String, appPort: UInt16, probePort: UInt16)]) -> String {
-        """
-        global
-            maxconn 2000
-        defaults
-            mode http
-            retries 0
-            timeout connect 2s
-            timeout client 30s
-            timeout server 30s
-        frontend web
-            bind 127.0.0.1:\(frontend)
-            default_backend app
-        backend app
-            balance roundrobin
-            option httpchk
-            http-check send meth GET uri /readyz
-            http-check expect status 200
-            default-server inter 250ms fall 2 rise 2
-
-        """ + servers.map { "    server \($0.name) 127.0.0.1:\($0.appPort) check port \($0.probePort)\n" }.joined()
     }
 }
