@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DjinitLogging
+import DjinitPosix
 import DjinitSettings
 
 /// `DJINIT_SECRETS_DIR`: a directory of files, such as a mounted Kubernetes Secret, that become
@@ -29,20 +30,12 @@ enum SecretsDirectory {
     /// The variables the files in `directory` define, sorted by name.
     /// - Throws: `Problem` naming the first file that cannot become a variable.
     static func variables(in directory: String) throws(Problem) -> [(name: String, value: String)] {
-        guard let handle = opendir(directory) else {
+        guard let names = DirectoryReader.names(in: directory) else {
             throw Problem(description: "\(Schema.secretsDir.name): cannot open \(directory): \(String(cString: strerror(errno)))")
         }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name.hasPrefix("..") { continue }
-            names.append(name)
-        }
         var variables: [(name: String, value: String)] = []
-        for name in names.sorted() {
+        // Names starting with `..` are Kubernetes' bookkeeping (see the type's comment).
+        for name in names.sorted() where !name.hasPrefix("..") {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             variables.append((name, try value(of: path, name: name)))
         }

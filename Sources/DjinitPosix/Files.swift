@@ -37,3 +37,21 @@ public func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         offset += count
     }
 }
+
+/// Directory listings without Foundation.
+public enum DirectoryReader {
+    /// The names in the directory at `path`, `.` and `..` left out, in no particular order; nil
+    /// if it cannot be opened (with `errno` telling why).
+    public static func names(in path: String) -> [String]? {
+        guard let directory = opendir(path) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,3 +1,4 @@
+import DjinitPosix
 import DjinitSupervisor
 
 /// A PostgreSQL advisory lock key: a 64-bit number derived from a readable name.
@@ -15,12 +16,9 @@ public struct AdvisoryLockKey: Equatable, Sendable, CustomStringConvertible {
             value = number
             return
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        value = Int64(bitPattern: hash)
+        var hash = StableHash()
+        hash.combine(name.utf8)
+        value = Int64(bitPattern: hash.value)
     }
 
     public var description: String { "\(name) (key \(value))" }

@@ -23,13 +23,8 @@ public enum ProcessTree {
 
     /// `(pid, parent pid)` of every process in `procRoot`.
     static func parentLinks(procRoot: String) -> [(pid_t, pid_t)] {
-        guard let directory = opendir(procRoot) else { return [] }
-        defer { closedir(directory) }
         var links: [(pid_t, pid_t)] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+        for name in DirectoryReader.names(in: procRoot) ?? [] {
             guard let pid = pid_t(name),
                   let stat = FileReader.text(of: "\(procRoot)/\(name)/stat", limit: 1024),
                   let parent = parentPID(fromStat: stat)

@@ -160,15 +160,6 @@ enum AsyncDetection {
 
     /// The names in a directory (none if it cannot be read), `.` and `..` left out.
     private static func directoryEntries(_ directory: String) -> [String] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        DirectoryReader.names(in: directory) ?? []
     }
 }

@@ -139,14 +139,9 @@ enum StaticFingerprint {
         for sitePackages in sitePackagesDirectories(python: python) where !sitePackages.hasPrefix(projectDirectory + "/") {
             collect(directory: sitePackages, relative: sitePackages, insideStatic: false, skipping: staticRoot, into: &entries)
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for entry in entries.sorted() {
-            for byte in entry.utf8 + [0] {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-        }
-        let hex = String(hash, radix: 16)
+        var hash = StableHash()
+        for entry in entries.sorted() { hash.combine(entry.utf8 + [0]) }
+        let hex = String(hash.value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
@@ -160,13 +155,9 @@ enum StaticFingerprint {
     private static func collect(
         directory: String, relative: String, insideStatic: Bool, skipping staticRoot: String, into entries: inout [String]
     ) {
-        guard directory != staticRoot, let handle = opendir(directory) else { return }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            guard name != ".", name != "..", name != "__pycache__", name != ".git", name != "node_modules" else { continue }
+        guard directory != staticRoot, let names = DirectoryReader.names(in: directory) else { return }
+        for name in names {
+            guard name != "__pycache__", name != ".git", name != "node_modules" else { continue }
             let path = directory + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }
@@ -184,16 +175,8 @@ enum StaticFingerprint {
     private static func sitePackagesDirectories(python: String) -> [String] {
         guard let executable = findOnPath(python) else { return [] }
         let prefix = parent(of: parent(of: executable))
-        guard let lib = opendir(prefix + "/lib") else { return [] }
-        defer { closedir(lib) }
-        var result: [String] = []
-        while let entry = readdir(lib) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasPrefix("python") { result.append(prefix + "/lib/" + name + "/site-packages") }
-        }
-        return result.sorted()
+        return (DirectoryReader.names(in: prefix + "/lib") ?? []).filter { $0.hasPrefix("python") }
+            .map { prefix + "/lib/" + $0 + "/site-packages" }.sorted()
     }
 
     private static func findOnPath(_ command: String) -> String? {
