@@ -28,14 +28,17 @@ let package = Package(
         // the glibc posix_spawn extensions), behind small C functions.
         .target(name: "CDjinitShim"),
 
+        // The one rule for writing outside text into YAML, JSON, log lines and messages.
+        .target(name: "DjinitText", swiftSettings: strictSwift),
+
         // Thin Swift wrappers over the syscalls: typed errors, EINTR retried, no Foundation.
         .target(name: "DjinitPosix", dependencies: ["CDjinitShim"], swiftSettings: strictSwift),
 
         // One log line per event, as text or JSON lines.
-        .target(name: "DjinitLogging", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
+        .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
 
         // The one typed schema of every setting djinit reads; djinit-kube reads it too.
-        .target(name: "DjinitSettings", swiftSettings: strictSwift),
+        .target(name: "DjinitSettings", dependencies: ["DjinitText"], swiftSettings: strictSwift),
 
         // libpq: Debian's libpq.so in debug builds, a static libpq in the release build
         // (scripts/build-libpq). No pkg-config on purpose: its `-L/usr/lib/x86_64-linux-gnu` would
@@ -68,7 +71,7 @@ let package = Package(
         .target(
             name: "DjinitCommands",
             dependencies: ["DjinitPosix", "DjinitLogging", "DjinitSettings", "DjinitSupervisor", "DjinitPostgres",
-                           "DjinitProbe"],
+                           "DjinitProbe", "DjinitText"],
             swiftSettings: strictSwift
         ),
 
@@ -82,7 +85,7 @@ let package = Package(
         // objects rendered from them. Foundation and Yams are fine here: this never runs as PID 1.
         .target(
             name: "DjinitKubeModel",
-            dependencies: ["DjinitSettings", .product(name: "Yams", package: "Yams")],
+            dependencies: ["DjinitSettings", "DjinitText", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
 
@@ -92,6 +95,9 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // What the test targets share: the repository's paths and tools, running programs.
+        .target(name: "DjinitTestSupport", path: "Tests/DjinitTestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "DjinitTextTests", dependencies: ["DjinitText"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitPostgresTests", dependencies: ["DjinitPostgres"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitProbe"], swiftSettings: strictSwift),
@@ -109,7 +115,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DjinitKubeModelTests",
-            dependencies: ["DjinitKubeModel", "DjinitSettings", .product(name: "Yams", package: "Yams")],
+            dependencies: ["DjinitKubeModel", "DjinitSettings", "DjinitTestSupport", "DjinitText",
+                           .product(name: "Yams", package: "Yams")],
             // Inputs and expected output, read through #filePath so that a regeneration
             // (UPDATE_GOLDEN=1) writes them back to the source tree.
             exclude: ["Golden"],

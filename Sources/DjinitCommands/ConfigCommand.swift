@@ -1,4 +1,5 @@
 import DjinitSettings
+import DjinitText
 
 /// `djinit config [--markdown]`: the effective settings, or the reference table.
 enum ConfigCommand {
@@ -17,7 +18,7 @@ enum ConfigCommand {
                 return ExitCode.usage
             }
         default:
-            Console.error("config: unexpected argument '\(arguments[0])'\nusage: djinit config [--markdown]")
+            Console.error("config: unexpected argument \(Escaping.quotedValue(arguments[0]))\nusage: djinit config [--markdown]")
             return ExitCode.usage
         }
     }

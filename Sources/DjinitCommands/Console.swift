@@ -1,6 +1,7 @@
 import DjinitLogging
 import DjinitPosix
 import DjinitSettings
+import DjinitText
 
 /// Output that is not a log event: command results on standard output, and the errors djinit
 /// reports before it has a configured logger.
@@ -10,9 +11,11 @@ enum Console {
         writeAll(1, Array(text.utf8))
     }
 
-    /// Writes `djinit: message` lines to standard error.
+    /// Writes `djinit: message` lines to standard error, one per line of `message`. Values quoted
+    /// in a message are escaped where they are quoted (`Escaping.quotedValue`); any other control
+    /// character is escaped here, so no line can pass for something djinit did not write.
     static func error(_ message: String) {
-        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { "djinit: \($0)\n" }
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { "djinit: \(Escaping.oneLine($0))\n" }
         writeAll(2, Array(lines.joined().utf8))
     }
 }

@@ -1,5 +1,6 @@
 import DjinitLogging
 import DjinitSettings
+import DjinitText
 
 /// The `djinit` command line: picks the command and hands it its arguments and settings.
 public enum DjinitCLI {
@@ -37,7 +38,7 @@ public enum DjinitCLI {
         case "probe":
             return withSettings(environment) { settings in ProbeCommand.run(commandArguments, settings: settings) }
         default:
-            Console.error("unknown command '\(command)'\n"
+            Console.error("unknown command \(Escaping.quotedValue(command))\n"
                 + "to supervise any program, run: djinit exec -- \(([command] + commandArguments).joined(separator: " "))\n"
                 + "see: djinit --help")
             return ExitCode.usage

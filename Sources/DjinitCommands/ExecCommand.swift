@@ -2,6 +2,7 @@ import DjinitLogging
 import DjinitPosix
 import DjinitSettings
 import DjinitSupervisor
+import DjinitText
 
 /// `djinit exec [--] COMMAND [ARGS...]`: the general PID-1 supervisor.
 ///
@@ -16,7 +17,7 @@ enum ExecCommand {
             return ExitCode.usage
         }
         if first.hasPrefix("-") {
-            Console.error("exec: unknown option '\(first)'; put '--' before a command that starts with '-'")
+            Console.error("exec: unknown option \(Escaping.quotedValue(first)); put '--' before a command that starts with '-'")
             return ExitCode.usage
         }
 

@@ -2,6 +2,7 @@ import DjinitPosix
 import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
+import DjinitText
 
 /// `djinit probe live|ready|startup`: asks the probe server of the `djinit run` in the same
 /// container, for exec probes and Docker's HEALTHCHECK in images that have no curl.
@@ -19,7 +20,7 @@ enum ProbeCommand {
     static func run(_ arguments: [String], settings: Settings) -> Int32 {
         let endpoints: [(String, ProbeEndpoint)] = [("live", .live), ("ready", .ready), ("startup", .startup)]
         guard arguments.count == 1, let endpoint = endpoints.first(where: { $0.0 == arguments[0] })?.1 else {
-            Console.error(arguments.isEmpty ? usage : "probe: unexpected argument '\(arguments[0])'\n\(usage)")
+            Console.error(arguments.isEmpty ? usage : "probe: unexpected argument \(Escaping.quotedValue(arguments[0]))\n\(usage)")
             return ExitCode.usage
         }
         let loop = EventLoop()

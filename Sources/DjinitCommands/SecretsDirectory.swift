@@ -4,6 +4,7 @@ import Glibc
 import DjinitLogging
 import DjinitPosix
 import DjinitSettings
+import DjinitText
 
 /// `DJINIT_SECRETS_DIR`: a directory of files, such as a mounted Kubernetes Secret, that become
 /// environment variables of djinit and its children, so that secrets reach Django's environment
@@ -62,28 +63,28 @@ enum SecretsDirectory {
 
     private static func value(of path: String, name: String) throws(Problem) -> String {
         guard isVariableName(name) else {
-            throw Problem(description: "\(Schema.secretsDir.name): file '\(name)' is not a valid environment "
+            throw Problem(description: "\(Schema.secretsDir.name): file \(Escaping.quotedValue(name)) is not a valid environment "
                 + "variable name ([A-Za-z_][A-Za-z0-9_]*); rename the secret's key")
         }
         guard !name.hasPrefix(Schema.ownPrefix) else {
             // djinit reads its settings before it reads this directory, so such a file would reach
             // the child but never configure djinit: refuse it rather than let it look applied.
-            throw Problem(description: "\(Schema.secretsDir.name): file '\(name)' names a djinit setting; "
+            throw Problem(description: "\(Schema.secretsDir.name): file \(Escaping.quotedValue(name)) names a djinit setting; "
                 + "settings come from the environment, not from the secrets directory")
         }
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw Problem(description: "\(Schema.secretsDir.name): cannot read '\(name)': \(String(cString: strerror(errno)))")
+            throw Problem(description: "\(Schema.secretsDir.name): cannot read \(Escaping.quotedValue(name)): \(String(cString: strerror(errno)))")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' is not a regular file; only files become variables")
+            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is not a regular file; only files become variables")
         }
         guard info.st_size <= sizeLimit else {
-            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' is larger than \(sizeLimit) bytes")
+            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is larger than \(sizeLimit) bytes")
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw Problem(description: "\(Schema.secretsDir.name): cannot open '\(name)': \(String(cString: strerror(errno)))")
+            throw Problem(description: "\(Schema.secretsDir.name): cannot open \(Escaping.quotedValue(name)): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -92,7 +93,7 @@ enum SecretsDirectory {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count == -1 && errno == EINTR { continue }
             if count == -1 {
-                throw Problem(description: "\(Schema.secretsDir.name): cannot read '\(name)': \(String(cString: strerror(errno)))")
+                throw Problem(description: "\(Schema.secretsDir.name): cannot read \(Escaping.quotedValue(name)): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
@@ -100,10 +101,10 @@ enum SecretsDirectory {
         // Editors and `echo` end files with a newline nobody means as part of the secret.
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         guard !bytes.contains(0) else {
-            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' contains a NUL byte, which an environment variable cannot hold")
+            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) contains a NUL byte, which an environment variable cannot hold")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw Problem(description: "\(Schema.secretsDir.name): '\(name)' is not UTF-8 text")
+            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is not UTF-8 text")
         }
         return text
     }

@@ -128,14 +128,14 @@ public struct AppSpec: Sendable {
             Field("resources", ResourceRequest.shape, "CPU and memory of each worker pod."),
         ]), "Background workers: djinit async. Omit for none."),
         Field("beat", .object([
-            Field("command", .list(.text(.any), minItems: 1), required: true,
+            Field("command", .list(.text(Rules.nonEmptyText), minItems: 1), required: true,
                   "The scheduler's command, e.g. [celery, -A, shop, beat]."),
             Field("resources", ResourceRequest.shape, "CPU and memory of the beat pod."),
         ]), "A periodic-task scheduler, run once (never two at a time)."),
         Field("cronJobs", .list(.object([
             Field("name", .text(Rules.dnsLabel(maxLength: 20)), required: true, "Names the CronJob."),
             Field("schedule", .text(Rules.schedule), required: true, "When it runs, in UTC."),
-            Field("command", .list(.text(.any), minItems: 1), required: true,
+            Field("command", .list(.text(Rules.nonEmptyText), minItems: 1), required: true,
                   "manage.py's arguments, e.g. [clearsessions]."),
             Field("deadline", .text(Rules.duration), "How long one run may take before it is stopped (default 1h)."),
             Field("resources", ResourceRequest.shape, "CPU and memory of each run."),

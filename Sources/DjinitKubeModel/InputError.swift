@@ -1,3 +1,5 @@
+import DjinitText
+
 /// Where a value sits in an input file, for error messages: `app.yaml:12:5: web.replicas`.
 public struct Position: Sendable, Equatable {
     /// The file as the user named it.
@@ -42,10 +44,11 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `app.yaml:12:5: web.replicas: 12 is above the platform's maximum of 10 (platform.yaml:7:8)`
+    /// `app.yaml:12:5: web.replicas: 12 is above the platform's maximum of 10 (platform.yaml:7:8)`,
+    /// on one line whatever the key path and message hold (a key is the customer's own text).
     public var description: String {
         let key = position.path.isEmpty ? "" : position.path + ": "
-        return "\(position.location): \(key)\(message)"
+        return Escaping.oneLine("\(position.location): \(key)\(message)")
     }
 }
 

@@ -1,4 +1,5 @@
 import DjinitSettings
+import DjinitText
 
 /// CPU and memory of one container, every value decided.
 public struct ResolvedResources: Sendable, Equatable {
@@ -142,7 +143,7 @@ public struct Plan: Sendable {
 
         var seenCron: Set<String> = []
         for job in app.cronJobs where !seenCron.insert(job.name).inserted {
-            fail(app.name.position.withPath("cronJobs"), "two cron jobs are named '\(job.name)'")
+            fail(app.name.position.withPath("cronJobs"), "two cron jobs are named \(Escaping.quotedValue(job.name))")
         }
 
         if let pooler = platform.pooler, platform.database == nil {

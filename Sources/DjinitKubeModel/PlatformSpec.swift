@@ -164,8 +164,8 @@ public struct PlatformSpec: Sendable {
         Field("database", .object([
             Field("host", .text(Rules.hostname), required: true, "PostgreSQL's host name."),
             Field("port", port, "PostgreSQL's port (default 5432)."),
-            Field("name", .text(.any), required: true, "The database."),
-            Field("user", .text(.any), required: true, "The role the app connects as."),
+            Field("name", .text(Rules.postgresName), required: true, "The database."),
+            Field("user", .text(Rules.postgresName), required: true, "The role the app connects as."),
             Field("passwordSecret", SecretKeyReference.shape, required: true,
                   "Where that role's password is: it reaches the app as PGPASSWORD, through the secrets directory."),
         ] + PeerSelector.fields), "The PostgreSQL the app uses."),
@@ -182,8 +182,8 @@ public struct PlatformSpec: Sendable {
         Field("argocd", .object([
             Field("project", .text(Rules.dnsLabel(maxLength: 253)), required: true, "The ArgoCD project."),
             Field("repoURL", .text(Rules.repositoryURL), required: true, "The repository holding the rendered manifests."),
-            Field("path", .text(.any), required: true, "Their folder in that repository."),
-            Field("targetRevision", .text(.any), "The branch, tag or commit (default HEAD)."),
+            Field("path", .text(Rules.nonEmptyText), required: true, "Their folder in that repository."),
+            Field("targetRevision", .text(Rules.nonEmptyText), "The branch, tag or commit (default HEAD)."),
             Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), "Where ArgoCD runs (default argocd)."),
         ]), "The ArgoCD Application render --argocd writes."),
     ])

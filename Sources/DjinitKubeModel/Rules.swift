@@ -43,8 +43,22 @@ enum Rules {
             return !text.isEmpty && body && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }
         })
 
-    /// Any text, the empty string included (a ConfigMap value may be empty).
+    /// Any text, the empty string included (a ConfigMap value may be empty). Like every string of
+    /// the two files, it holds no control or format character but line breaks (`Shape`).
     static let anyText = TextRule("text", accepts: { _ in true })
+
+    /// Any text but the empty string.
+    static let nonEmptyText = TextRule("non-empty text", pattern: ".", accepts: { !$0.isEmpty })
+
+    /// A PostgreSQL database or role name as djinit-kube writes it into URLs and pgbouncer.ini:
+    /// an identifier that needs neither quoting nor percent-encoding anywhere.
+    static let postgresName = TextRule(
+        "a PostgreSQL name (letters, digits, '_' and '-', starting with a letter or '_')",
+        pattern: "^[A-Za-z_][A-Za-z0-9_-]*$", maxLength: 63,
+        accepts: { text in
+            guard let first = text.first, first.isASCII, first.isLetter || first == "_" else { return false }
+            return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        })
 
     /// A container image with a version: see `ImageReference`.
     static let image = TextRule(

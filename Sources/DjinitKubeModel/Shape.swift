@@ -1,4 +1,5 @@
 import Yams
+import DjinitText
 
 /// A rule for a string value: what it must look like, in words for errors and as a regular
 /// expression for the JSON Schema.
@@ -17,9 +18,6 @@ public struct TextRule: Sendable {
         self.maxLength = maxLength
         self.accepts = accepts
     }
-
-    /// Any non-empty text.
-    public static let any = TextRule("non-empty text", pattern: ".", accepts: { !$0.isEmpty })
 }
 
 /// What a value in `app.yaml` or `platform.yaml` may be.
@@ -181,10 +179,14 @@ extension Shape {
         switch self {
         case .text(let rule):
             guard let text = Shape.string(node) else { return fail("expected \(rule.summary), got \(Shape.describe(node))") }
-            if let maxLength = rule.maxLength, text.count > maxLength {
+            if let (offset, scalar) = Shape.firstUnprintable(in: text) {
+                let code = String(scalar.value, radix: 16, uppercase: true)
+                fail("U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) at character \(offset + 1) is a control "
+                    + "or format character, which no text here may hold (line breaks may)")
+            } else if let maxLength = rule.maxLength, text.count > maxLength {
                 fail("expected \(rule.summary) of at most \(maxLength) characters, got \(text.count)")
             } else if !rule.accepts(text) {
-                fail("expected \(rule.summary), got '\(text)'")
+                fail("expected \(rule.summary), got \(Escaping.quotedValue(text))")
             }
         case .choice(let words):
             guard let text = Shape.string(node), words.contains(text) else {
@@ -243,6 +245,15 @@ extension Shape {
         }
     }
 
+    /// The first character of `text` that is neither printable (`Escaping.mustEscape`) nor a
+    /// line break. The writers would escape it safely; it is refused so that every tool of the
+    /// hoster's sees the same text: kustomize refuses a control character outright and cannot
+    /// read back its own output for a line that starts with a tab, and libyaml drops a U+FEFF.
+    private static func firstUnprintable(in text: String) -> (Int, Unicode.Scalar)? {
+        text.unicodeScalars.enumerated().first { $0.element != "\n" && $0.element != "\r" && Escaping.mustEscape($0.element) }
+            .map { ($0.offset, $0.element) }
+    }
+
     /// The type the YAML reader resolved for `node`: `!!str`, `!!int`, `!!bool` and so on.
     private static func tagName(_ node: Node) -> Tag.Name {
         Tag.Name(rawValue: node.tag.rawValue)
@@ -270,7 +281,7 @@ extension Shape {
             }
             if Shape.tagName(node) == .null { return "no value" }
             let hint = Shape.tagName(node) == .str ? "" : " (quote it to make it text)"
-            return "\(kind) '\(scalar.string)'" + hint
+            return "\(kind) \(Escaping.quotedValue(scalar.string))" + hint
         }
     }
 }

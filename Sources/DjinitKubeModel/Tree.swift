@@ -1,3 +1,5 @@
+import DjinitText
+
 /// An ordered document: a Kubernetes object or a JSON Schema, with its keys in the order they were
 /// built, so that the same input always gives the same bytes.
 ///
@@ -62,9 +64,9 @@ extension Tree: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
 extension Tree {
     /// The tree as a block-style YAML document (no leading `---`), ending in a newline.
     ///
-    /// Strings are written plain only when no YAML 1.1 or 1.2 reader could take them for anything
-    /// but a string; otherwise they are double-quoted with JSON's escapes, which YAML accepts.
-    /// Multi-line strings are literal blocks, so embedded files stay readable.
+    /// Every string, key or value, is written by one rule that holds for YAML 1.1 and 1.2 readers
+    /// alike (`yamlScalar`). Text from app.yaml goes through it like any other, so no value can end
+    /// its own line and add a key, an object or a document.
     public var yaml: String {
         var out = ""
         switch self {
@@ -81,7 +83,7 @@ extension Tree {
     private static func writeMap(_ entries: [Entry], indent: Int, into out: inout String) {
         let pad = String(repeating: " ", count: indent)
         for entry in entries {
-            out += pad + yamlKey(entry.key) + ":"
+            out += pad + yamlScalar(entry.key, blockIndent: nil) + ":"
             writeValue(entry.value, indent: indent, into: &out)
         }
     }
@@ -121,7 +123,7 @@ extension Tree {
     /// A scalar, an empty collection, or a literal block whose lines are indented by `indent`.
     private func inlineYAML(indent: Int) -> String {
         switch self {
-        case .string(let text): Tree.yamlString(text, indent: indent)
+        case .string(let text): Tree.yamlScalar(text, blockIndent: indent)
         case .int(let number): String(number)
         case .bool(let flag): flag ? "true" : "false"
         case .list: "[]"
@@ -129,13 +131,15 @@ extension Tree {
         }
     }
 
-    private static func yamlKey(_ key: String) -> String {
-        isPlainSafe(key) ? key : jsonString(key)
-    }
-
-    private static func yamlString(_ text: String, indent: Int) -> String {
+    /// The one rule for a string in YAML:
+    /// - **plain** when no reader could take it for anything but this string (`isPlainSafe`);
+    /// - a **literal block** (`|`) when it is several lines of printable ASCII that a block keeps
+    ///   exactly, so that embedded files stay readable (`blockIndent` is where its lines go; nil
+    ///   for a key, which is never a block);
+    /// - otherwise **double-quoted**, with every character `Escaping.mustEscape` escaped.
+    static func yamlScalar(_ text: String, blockIndent: Int?) -> String {
         if isPlainSafe(text) { return text }
-        if canBeLiteralBlock(text) {
+        if let indent = blockIndent, canBeLiteralBlock(text) {
             let pad = String(repeating: " ", count: indent)
             let chomping = text.hasSuffix("\n") ? "" : "-"
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
@@ -143,7 +147,7 @@ extension Tree {
                 .map { $0.isEmpty ? "" : pad + $0 }
             return "|" + chomping + "\n" + lines.joined(separator: "\n")
         }
-        return jsonString(text)
+        return Escaping.yamlDoubleQuoted(text)
     }
 
     /// Words a YAML 1.1 reader (PyYAML, so checkov) would turn into a bool or null.
@@ -152,7 +156,8 @@ extension Tree {
     ]
 
     /// Plain only if it starts with a letter or `/` (so it is no number, no indicator, no
-    /// sexagesimal like `1:30`) and holds only characters that are never special in a plain scalar.
+    /// sexagesimal like `1:30`) and holds only ASCII characters that are never special in a plain
+    /// scalar.
     private static func isPlainSafe(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || first == "/" else {
             return false
@@ -164,12 +169,15 @@ extension Tree {
         } && !text.hasSuffix(":")
     }
 
-    /// A literal block keeps every character as is, so it fits text without control characters
-    /// other than newlines, without a leading space on its first line (which would need an
-    /// indentation indicator) and without trailing blank lines (which would need `|+`).
+    /// A literal block keeps every character as it is, so it may only hold what every reader
+    /// sees alike: printable ASCII and `\n` (no tab, no NEL or U+2028, which YAML 1.1 readers take
+    /// for line breaks, nothing else outside ASCII). Its first line must be neither empty nor start
+    /// with a space: a reader takes the block's indentation from its first non-empty line, so a
+    /// deeper one would lose its leading spaces (an indentation indicator would be needed). Nor
+    /// trailing spaces, which some tools strip, or trailing blank lines, which need `|+`.
     private static func canBeLiteralBlock(_ text: String) -> Bool {
-        text.contains("\n") && !text.hasPrefix(" ") && !text.hasSuffix("\n\n")
-            && !text.unicodeScalars.contains { $0 != "\n" && isNonPrintable($0) }
+        text.contains("\n") && !text.hasPrefix(" ") && !text.hasPrefix("\n") && !text.hasSuffix("\n\n")
+            && text.unicodeScalars.allSatisfy { $0 == "\n" || (0x20...0x7E).contains($0.value) }
             && !text.split(separator: "\n").contains { $0.hasSuffix(" ") }
     }
 }
@@ -188,7 +196,7 @@ extension Tree {
         let inner = String(repeating: " ", count: indent + 2)
         let closing = String(repeating: " ", count: indent)
         switch self {
-        case .string(let text): out += Tree.jsonString(text)
+        case .string(let text): out += Escaping.jsonString(text)
         case .int(let number): out += String(number)
         case .bool(let flag): out += flag ? "true" : "false"
         case .list(let items) where items.isEmpty: out += "[]"
@@ -204,37 +212,11 @@ extension Tree {
         case .map(let entries):
             out += "{\n"
             for (index, entry) in entries.enumerated() {
-                out += inner + Tree.jsonString(entry.key) + ": "
+                out += inner + Escaping.jsonString(entry.key) + ": "
                 entry.value.writeJSON(indent: indent + 2, into: &out)
                 out += index == entries.count - 1 ? "\n" : ",\n"
             }
             out += closing + "}"
         }
-    }
-
-    /// What YAML does not allow unescaped: C0 controls, DEL, the C1 controls (NEL among them, a
-    /// line break to YAML 1.1) and U+FFFE/U+FFFF.
-    private static func isNonPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0xFFFE...0xFFFF).contains(scalar.value)
-    }
-
-    /// A string literal valid both as JSON and as a YAML double-quoted scalar. Unlike a plain JSON
-    /// escaper (DjinitLogging's, for log lines) it also escapes what YAML counts as non-printable.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where isNonPrintable(scalar):
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,4 +1,5 @@
 import DjinitPosix
+import DjinitText
 
 /// How severe a log event is; events below the logger's level are dropped.
 public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
@@ -82,53 +83,44 @@ public struct Logger: Sendable {
         writeAll(fileDescriptor, Array(line.utf8))
     }
 
+    /// `[djinit] message key=value ...`. Messages and values often hold text from outside (a
+    /// command name, a server's reason), so both go through `Escaping`: a line break or another
+    /// control character in them is spelled out, and can never start a line of its own.
     static func textLine(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue>) -> String {
         var line = "[djinit] "
         if level >= .warning { line += level == .error ? "error: " : "warning: " }
-        line += message
+        line += Escaping.oneLine(message)
         for (key, value) in fields {
             line += " \(key)="
             switch value {
             case .int(let number): line += String(number)
-            case .string(let text):
-                let needsQuotes = text.isEmpty || text.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\n" }
-                line += needsQuotes ? jsonString(text) : text
+            case .string(let text): line += isBareValue(text) ? text : Escaping.jsonString(text)
             }
         }
         return line + "\n"
     }
 
+    /// Whether a field's value can follow `key=` without quotes: printable ASCII other than a
+    /// space, a quote and `=`, so that the line still splits into its fields.
+    private static func isBareValue(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "=")
+        }
+    }
+
     static func jsonLine(
         _ level: LogLevel, _ event: String, _ message: String, _ fields: KeyValuePairs<String, LogValue>, time: String
     ) -> String {
-        var line = "{\"time\":\(jsonString(time)),\"level\":\(jsonString(level.name)),"
-            + "\"event\":\(jsonString(event)),\"message\":\(jsonString(message))"
+        let quote: (String) -> String = Escaping.jsonString
+        var line = "{\"time\":\(quote(time)),\"level\":\(quote(level.name)),"
+            + "\"event\":\(quote(event)),\"message\":\(quote(message))"
         for (key, value) in fields {
-            line += ",\(jsonString(key)):"
+            line += ",\(quote(key)):"
             switch value {
             case .int(let number): line += String(number)
-            case .string(let text): line += jsonString(text)
+            case .string(let text): line += quote(text)
             }
         }
         return line + "}\n"
-    }
-
-    /// `text` as a JSON string literal (RFC 8259 escaping).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,5 @@
+import DjinitText
+
 /// One problem with the environment: which variable, and what is wrong with it.
 public struct SettingProblem: Sendable, Equatable, CustomStringConvertible {
     public let variable: String
@@ -45,7 +47,7 @@ public struct Settings: Sendable {
                 _ = try setting.normalize(entry.value)
                 given.append((setting.name, entry.value))
             } catch {
-                let got = setting.isSecret ? "a value that does not fit (not shown: the setting is secret)" : "'\(entry.value)'"
+                let got = setting.isSecret ? "a value that does not fit (not shown: the setting is secret)" : Escaping.quotedValue(entry.value)
                 problems.append(SettingProblem(variable: setting.name, message: "expected \(error.expected), got \(got)"))
             }
         }

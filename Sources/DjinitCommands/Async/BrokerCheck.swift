@@ -6,6 +6,7 @@ import DjinitPostgres
 import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
+import DjinitText
 
 /// `/readyz`'s check of where the worker's tasks come from, run on the event loop.
 ///
@@ -73,7 +74,7 @@ final class BrokerCheck {
         // Resolved once, and again after a failure: a Service's address rarely changes, and a
         // lookup is the one call here that can block (as inside libpq).
         guard let endpoint = endpoint ?? BrokerCheck.resolve(url.host, port: url.port) else {
-            loop.schedule(after: .zero) { completion("cannot resolve the broker host '\(url.host)'") }
+            loop.schedule(after: .zero) { completion("cannot resolve the broker host \(Escaping.quotedValue(url.host))") }
             return
         }
         self.endpoint = endpoint

@@ -6,6 +6,7 @@ import DjinitPosix
 import DjinitPostgres
 import DjinitSettings
 import DjinitSupervisor
+import DjinitText
 
 /// `djinit init` (also `/init`): what runs once per rollout, as an init container or a Job, often
 /// in several replicas at the same moment.
@@ -62,7 +63,7 @@ final class InitCommand {
     /// Runs init to the end and returns the exit code.
     static func run(_ arguments: [String], settings: Settings) -> Int32 {
         guard arguments.isEmpty else {
-            Console.error("init: unexpected argument '\(arguments[0])'; init is configured through settings (djinit config)")
+            Console.error("init: unexpected argument \(Escaping.quotedValue(arguments[0])); init is configured through settings (djinit config)")
             return ExitCode.usage
         }
         let logger = Logger(settings)

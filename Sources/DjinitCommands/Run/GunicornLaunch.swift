@@ -1,4 +1,5 @@
 import DjinitSettings
+import DjinitText
 
 /// A setting or argument `run` cannot start gunicorn with; nothing was started.
 struct RunSetupError: Error, CustomStringConvertible {
@@ -38,7 +39,7 @@ struct GunicornLaunch: Equatable {
                     + "\(settings[Schema.managePy]) an os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", ...) line")
             }
             guard let package = DjangoProject.projectPackage(ofSettingsModule: settingsModule) else {
-                throw RunSetupError(description: "run: the settings module '\(settingsModule)' is not in a package, "
+                throw RunSetupError(description: "run: the settings module \(Escaping.quotedValue(settingsModule)) is not in a package, "
                     + "so the application cannot be derived from it: set DJINIT_HTTP_APP")
             }
             app = "\(package).\(interface.rawValue):application"
@@ -88,7 +89,7 @@ struct GunicornLaunch: Equatable {
         }
         guard let found else { return nil }
         guard let seconds = Int(found), seconds >= 0 else {
-            throw RunSetupError(description: "run: --graceful-timeout: expected whole seconds, got '\(found)'")
+            throw RunSetupError(description: "run: --graceful-timeout: expected whole seconds, got \(Escaping.quotedValue(found))")
         }
         return seconds
     }
