@@ -37,8 +37,9 @@ let package = Package(
         // One log line per event, as text or JSON lines.
         .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
 
-        // The one typed schema of every setting djinit reads; djinit-kube reads it too.
-        .target(name: "DjinitSettings", dependencies: ["DjinitText"], swiftSettings: strictSwift),
+        // The one typed schema of every setting djinit reads; djinit-kube reads it too. A database
+        // URL is read by libpq's own parser (PQconninfoParse), never by a hand-written split.
+        .target(name: "DjinitSettings", dependencies: ["DjinitText", "CLibPQ"], swiftSettings: strictSwift),
 
         // libpq: Debian's libpq.so in debug builds, a static libpq in the release build
         // (scripts/build-libpq). No pkg-config on purpose: its `-L/usr/lib/x86_64-linux-gnu` would

@@ -182,8 +182,14 @@ public final class PostgresConnection {
                     }
                 }
             }
-            guard let connection, PQstatus(connection) != CONNECTION_BAD else {
-                fail()
+            // Reported from the loop, like every other outcome, so the caller's state is settled.
+            guard let connection else {
+                loop.schedule(after: .zero) { [self] in finish(.failure(PostgresError(sqlState: nil, message: "out of memory"))) }
+                return
+            }
+            guard PQstatus(connection) != CONNECTION_BAD else {
+                // Nothing was sent yet: libpq refused the settings (see `unusableSettings`).
+                loop.schedule(after: .zero) { [self] in finish(.failure(.unusableSettings)) }
                 return
             }
             // Verbose errors put the server's SQLSTATE in the message: the only way to tell a

@@ -63,14 +63,15 @@ public final class EventLoop {
         timers.removeAll { $0.id == id }
     }
 
-    /// Makes `run()` return once the current callback finishes.
+    /// Makes `run()` return once the current callback finishes, or at once if it is called
+    /// before `run()` (a command may finish while it is still setting up).
     public func stop() {
         stopped = true
     }
 
     /// Runs callbacks until `stop()`.
     public func run() throws(SystemError) {
-        stopped = false
+        defer { stopped = false }
         while !stopped {
             let nextDeadline = timers.map(\.deadline).min()
             var descriptors = watches.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }

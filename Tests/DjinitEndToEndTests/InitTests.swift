@@ -114,6 +114,38 @@ struct InitTests {
         #expect(!djinit.log.contains("hunter2"))
     }
 
+    /// The cases: a password with an unencoded `/` (libpq reads it as host and port), a
+    /// stray `%` or an unclosed `[` (libpq refuses the URL, quoting it), no password at all shown.
+    @Test("a URL libpq cannot read as written exits 2 at once, naming the variable and showing nothing of it",
+          arguments: ["postgres://djinit:hunter2/x@127.0.0.1:1/db", "postgres://djinit:hunter2%@127.0.0.1:1/db",
+                      "postgres://djinit:hunter2@[::1:1/db", "postgres://djinit:hunter2@h@127.0.0.1:1/db"])
+    func unreadableURL(url: String) throws {
+        let started = ContinuousClock.now
+        let djinit = try startInit(environment(url, ["DJINIT_WAIT_TIMEOUT": "60s"]), log: "unreadable")
+        #expect(try djinit.waitForExit() == 2)
+        #expect(ContinuousClock.now - started < .seconds(30), "it retried instead of refusing the setting")
+        #expect(djinit.log.contains("DATABASE_URL: expected a PostgreSQL URL"))
+        #expect(!djinit.log.contains("hunter2"), "\(djinit.log)")
+    }
+
+    @Test("a password with '?' or '#' is never shown while init waits, nor when it gives up")
+    func waitingShowsNoPassword() throws {
+        let djinit = try startInit(environment("postgres://djinit:hun?ter2#x@127.0.0.1:1/db", ["DJINIT_WAIT_TIMEOUT": "1s"]),
+                                   log: "questionmark")
+        #expect(try djinit.waitForExit() == 3)
+        #expect(djinit.log.contains("target=postgres://djinit:***@127.0.0.1:1/db"), "\(djinit.log)")
+        #expect(!djinit.log.contains("hun?") && !djinit.log.contains("ter2"), "\(djinit.log)")
+    }
+
+    @Test("connection settings libpq refuses before connecting exit 2, without libpq's message")
+    func unusableSettings() throws {
+        let djinit = try startInit(environment("postgres://djinit:hunter2@127.0.0.1:1/db",
+                                               ["DJINIT_WAIT_TIMEOUT": "60s", "PGSSLMODE": "hunter3"]), log: "sslmode")
+        #expect(try djinit.waitForExit() == 2)
+        #expect(djinit.log.contains("libpq cannot use the connection settings"))
+        #expect(!djinit.log.contains("hunter2") && !djinit.log.contains("hunter3"), "\(djinit.log)")
+    }
+
     @Test("a missing manage.py exits 127 with the path")
     func missingManagePy() throws {
         let djinit = try startInit(environment(try TestServices.variable("DJTEST_PG_URL"), ["DJINIT_MANAGE_PY": "nowhere/manage.py"]), log: "nomanage")

@@ -81,7 +81,7 @@ final class SingleBeat {
                 logger.warning("beat-db-wait", "PostgreSQL is still not ready for the beat lock; waiting on",
                                ["last_reason": LogValue(reason)])
                 startAgain(after: .zero)
-            case .failure(.loginRejected(let error)):
+            case .failure(.loginRejected(let error)), .failure(.unusableSettings(let error)):
                 logger.error("beat-db-login", "PostgreSQL rejected the beat lock's login; trying again in 30s",
                              ["target": LogValue(target), "reason": LogValue(error.description)])
                 startAgain(after: .seconds(30))

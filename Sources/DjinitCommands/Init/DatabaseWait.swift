@@ -18,6 +18,8 @@ final class DatabaseWait {
         case timedOut(lastReason: String)
         /// The server rejected the login: waiting cannot fix it.
         case loginRejected(PostgresError)
+        /// libpq cannot use the connection settings at all (`PostgresError.unusableSettings`).
+        case unusableSettings(PostgresError)
     }
 
     /// A usable server: the open connection and the database's name.
@@ -110,7 +112,9 @@ final class DatabaseWait {
     }
 
     private func failed(_ error: PostgresError) {
-        if DatabaseWait.isLoginRejection(error) {
+        if error.isUnusableSettings {
+            finish(.failure(.unusableSettings(error)))
+        } else if DatabaseWait.isLoginRejection(error) {
             finish(.failure(.loginRejected(error)))
         } else if DatabaseWait.isMissingDatabase(error) {
             notYet("\(error.message) (waiting: an operator may still create it)", level: .warning)

@@ -122,6 +122,11 @@ final class InitCommand {
                          ["timeout": LogValue(settings[Schema.waitTimeout].settingText), "last_reason": LogValue(reason)])
             if migration == .pending { migration = .failed("no database") }
             fail(ExitCode.databaseTimeout)
+        case .failure(.unusableSettings(let error)):
+            logger.error("db-settings", "libpq cannot use the connection settings; check the URL's options and the PG* variables",
+                         ["target": LogValue(directURL?.redactedText ?? "libpq's PG* environment"), "reason": LogValue(error.description)])
+            if migration == .pending { migration = .failed("unusable connection settings") }
+            fail(ExitCode.usage)
         case .failure(.loginRejected(let error)):
             logger.error("db-login-rejected", "PostgreSQL rejected the login; waiting cannot fix that",
                          ["target": LogValue(directURL?.redactedText ?? "libpq's PG* environment"), "reason": LogValue(error.description)])
