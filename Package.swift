@@ -50,7 +50,7 @@ let package = Package(
         // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
         .target(
             name: "DjinitPostgres",
-            dependencies: ["CLibPQ", "DjinitSupervisor"],
+            dependencies: ["CLibPQ", "DjinitSettings", "DjinitSupervisor"],
             swiftSettings: strictSwift
         ),
 

@@ -1,3 +1,5 @@
+import DjinitSettings
+
 /// Service, Ingress, NetworkPolicies and the PgBouncer pooler.
 extension Renderer {
     // MARK: - Service and Ingress
@@ -127,7 +129,10 @@ extension Renderer {
 
     /// PgBouncer's configuration: transaction pooling, which Django supports with
     /// `DISABLE_SERVER_SIDE_CURSORS = True`; prepared statements are tracked by PgBouncer itself
-    /// (1.21+), so psycopg's automatic preparing keeps working.
+    /// (1.21+), so psycopg's automatic preparing keeps working. Its TCP settings apply to every
+    /// socket it holds: a client that vanished mid-transaction (holding the migration or beat lock
+    /// through it) is dropped within about half a minute, and PgBouncer then closes the server
+    /// connection, which ends the transaction and releases the lock (`DeadPeerDetection`).
     var poolerConfiguration: String {
         guard let database = platform.database, let pooler = platform.pooler else { return "" }
         return """
@@ -146,6 +151,11 @@ extension Renderer {
             max_prepared_statements = 200
             server_tls_sslmode = prefer
             ignore_startup_parameters = extra_float_digits,options
+            tcp_keepalive = 1
+            tcp_keepidle = \(DeadPeerDetection.keepaliveIdleSeconds)
+            tcp_keepintvl = \(DeadPeerDetection.keepaliveIntervalSeconds)
+            tcp_keepcnt = \(DeadPeerDetection.keepaliveCount)
+            tcp_user_timeout = \(DeadPeerDetection.userTimeoutMilliseconds)
 
             """
     }

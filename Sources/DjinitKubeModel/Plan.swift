@@ -69,6 +69,8 @@ public struct Plan: Sendable {
     /// The variable libpq reads a password from when the URL has none: how the database password
     /// reaches Django without being written into DATABASE_URL in the ConfigMap.
     public static let passwordVariable = "PGPASSWORD"
+    /// The variable libpq reads startup options from: djinit-kube adds the server's keepalives.
+    public static let optionsVariable = "PGOPTIONS"
     /// The port PgBouncer listens on.
     public static let poolerPort = 6432
 
@@ -204,12 +206,20 @@ public struct Plan: Sendable {
                 managed.append((knobs.databaseURL.name, direct))
             }
         }
-        let reserved = managed.map(\.0) + (platform.database == nil ? [] : [Plan.passwordVariable])
+        // Every connection of the app's to PostgreSQL gets the server's keepalives at login, so
+        // that what a vanished pod held (migrate's own transaction among them) goes within about
+        // half a minute; a customer's PGOPTIONS is kept, with these after it so that they win.
+        if platform.database != nil {
+            let own = app.config.first { $0.name.value == Plan.optionsVariable }?.value
+            managed.append((Plan.optionsVariable, [own, DeadPeerDetection.startupOptions].compactMap { $0 }.joined(separator: " ")))
+        }
+        let reserved = managed.map(\.0).filter { $0 != Plan.optionsVariable }
+            + (platform.database == nil ? [] : [Plan.passwordVariable])
         for (name, _) in app.config where reserved.contains(name.value) {
             fail(name.position, "set by djinit-kube from platform.yaml; remove it here")
         }
         for (name, _) in app.secrets {
-            if reserved.contains(name.value) {
+            if reserved.contains(name.value) || managed.contains(where: { $0.0 == name.value }) {
                 fail(name.position, "set by djinit-kube from platform.yaml; remove it here")
             } else if name.value.hasPrefix(Schema.ownPrefix) {
                 fail(name.position, "djinit settings are not secrets: djinit reads them from its environment, "
@@ -251,7 +261,8 @@ public struct Plan: Sendable {
             (knobs.drainDelay.name, drainDelay.settingText), (knobs.grace.name, grace.settingText),
             (knobs.killGrace.name, killGrace.settingText),
         ]
-        var data = app.config.map { ($0.name.value, $0.value) }.filter { entry in !pinned.contains { $0.0 == entry.0 } }
+        var data = app.config.map { ($0.name.value, $0.value) }
+            .filter { entry in !(pinned + managed).contains { $0.0 == entry.0 } }
         data += pinned + managed
         config = data.sorted { $0.0 < $1.0 }
 

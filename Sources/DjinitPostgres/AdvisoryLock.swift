@@ -1,4 +1,5 @@
 import DjinitPosix
+import DjinitSettings
 import DjinitSupervisor
 
 /// A PostgreSQL advisory lock key: a 64-bit number derived from a readable name.
@@ -69,18 +70,25 @@ public final class AdvisoryLock {
     /// Tries once to take the lock: calls `completion` with true if it is now held. On false, no
     /// transaction is left open.
     ///
-    /// The statement timeouts are switched off for the holder, so that neither the server nor a
-    /// default in the role's settings drops the lock under a long migration; in transaction mode
-    /// they are `SET LOCAL`, so they cannot leak to other clients of a pooler.
+    /// For the holder's connection:
+    /// - the statement timeouts are off, so that neither the server nor a default in the role's
+    ///   settings drops the lock under a long migration;
+    /// - the server's TCP keepalives and user timeout are on (`DeadPeerDetection`), so that when
+    ///   the holder vanishes without closing the connection (a node lost, a partition), the server
+    ///   ends the backend, and so releases the lock, within about half a minute instead of the
+    ///   kernel's two hours. djinit's own keepalives cannot do that: the client is gone.
+    /// In transaction mode these are `SET LOCAL`, so that nothing leaks to other clients of a
+    /// pooler (through PgBouncer, PgBouncer's own client keepalives decide instead).
     public func tryAcquire(completion: @escaping (Result<Bool, PostgresError>) -> Void) {
+        let timeoutsOff = ["statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"]
+            + (mode == .session && connection.serverVersion >= 140000 ? ["idle_session_timeout"] : [])
+        let settings = timeoutsOff.map { ($0, "0") } + DeadPeerDetection.serverSettings.map { ($0.name, $0.value) }
         let sql = switch mode {
         case .transaction:
-            "BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; "
-                + "SET LOCAL idle_in_transaction_session_timeout = 0; SELECT pg_try_advisory_xact_lock(\(key.value))"
+            "BEGIN; " + settings.map { "SET LOCAL \($0.0) = \($0.1); " }.joined()
+                + "SELECT pg_try_advisory_xact_lock(\(key.value))"
         case .session:
-            "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
-                + (connection.serverVersion >= 140000 ? "SET idle_session_timeout = 0; " : "")
-                + "SELECT pg_try_advisory_lock(\(key.value))"
+            settings.map { "SET \($0.0) = \($0.1); " }.joined() + "SELECT pg_try_advisory_lock(\(key.value))"
         }
         connection.query(sql) { [connection, mode] result in
             switch result {

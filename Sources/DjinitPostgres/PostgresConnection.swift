@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLibPQ
+import DjinitSettings
 import DjinitSupervisor
 
 /// How to reach a server: libpq's connection keywords. A URL goes in `dbname` (libpq expands it);
@@ -12,16 +13,14 @@ public struct ConnectionParameters: Sendable {
     /// - Parameters:
     ///   - url: a `postgres://` URL, or nil for libpq's `PG*` variables.
     ///   - applicationName: shown in `pg_stat_activity`, unless the URL sets one.
-    ///   - keepalives: TCP keepalives, so that a lock held by a vanished pod is released within
-    ///     about half a minute instead of the kernel's two hours.
-    public init(url: String?, applicationName: String, keepalives: Bool = true) {
+    ///
+    /// TCP keepalives and a user timeout on djinit's side (`DeadPeerDetection`), so that djinit
+    /// notices a server that vanished; the server's side of a lock is `AdvisoryLock`'s.
+    public init(url: String?, applicationName: String) {
         keywords = []
         if let url { keywords.append(("dbname", url)) }
         keywords.append(("fallback_application_name", applicationName))
-        if keepalives {
-            keywords += [("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"),
-                         ("keepalives_count", "3"), ("tcp_user_timeout", "30000")]
-        }
+        keywords += DeadPeerDetection.clientKeywords
     }
 }
 

@@ -317,3 +317,40 @@ public enum ProbeEndpoint: String, Sendable, CaseIterable {
     /// Prometheus text format.
     case metrics = "/metrics"
 }
+
+/// How fast a connection to PostgreSQL whose other end vanished (a node lost, a network
+/// partition: nothing closes the connection) is found dead and closed, on both ends. Constants,
+/// not settings: djinit's own connections, the advisory locks it holds and the manifests
+/// djinit-kube writes (PgBouncer's sockets, PGOPTIONS) must agree on them.
+///
+/// The server's side is what matters for a lock: PostgreSQL releases an advisory lock only when it
+/// ends the backend, and with Linux's defaults it notices a vanished client after about two hours.
+/// With these, the first probe goes out after 10 s of silence and the connection is given up after
+/// three unanswered probes 5 s apart, or 30 s of unacknowledged data: the lock is free again about
+/// half a minute after its holder vanished.
+public enum DeadPeerDetection {
+    public static let keepaliveIdleSeconds = 10
+    public static let keepaliveIntervalSeconds = 5
+    public static let keepaliveCount = 3
+    public static let userTimeoutMilliseconds = 30_000
+
+    /// The server's settings for one session or transaction (PostgreSQL 12 or later), in the
+    /// order `SET` takes them.
+    public static let serverSettings: [(name: String, value: String)] = [
+        ("tcp_keepalives_idle", String(keepaliveIdleSeconds)),
+        ("tcp_keepalives_interval", String(keepaliveIntervalSeconds)),
+        ("tcp_keepalives_count", String(keepaliveCount)),
+        ("tcp_user_timeout", String(userTimeoutMilliseconds)),
+    ]
+
+    /// The same as libpq's `options` (and `PGOPTIONS`): the server applies them to every session
+    /// that connects with them.
+    public static let startupOptions = serverSettings.map { "-c \($0.name)=\($0.value)" }.joined(separator: " ")
+
+    /// The client's side, as libpq's connection keywords.
+    public static let clientKeywords: [(String, String)] = [
+        ("keepalives", "1"), ("keepalives_idle", String(keepaliveIdleSeconds)),
+        ("keepalives_interval", String(keepaliveIntervalSeconds)), ("keepalives_count", String(keepaliveCount)),
+        ("tcp_user_timeout", String(userTimeoutMilliseconds)),
+    ]
+}

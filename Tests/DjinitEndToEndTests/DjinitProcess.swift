@@ -39,8 +39,9 @@ final class DjinitProcess {
     /// - Parameters:
     ///   - directory: where the log goes.
     ///   - workingDirectory: djinit's working directory, if not the tests'.
+    ///   - wrapper: a command that runs djinit, such as `ip netns exec NAME` (it must exec it).
     init(_ arguments: [String], environment extra: [String: String] = [:], directory: URL,
-         workingDirectory: String? = nil) throws {
+         workingDirectory: String? = nil, wrapper: [String] = []) throws {
         logFile = directory.appendingPathComponent("djinit.log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJINIT_") }
@@ -48,13 +49,12 @@ final class DjinitProcess {
         environment.merge(extra) { _, new in new }
         process.environment = environment
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        if DjinitProcess.runsAsPID1 {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-            process.arguments = ["--pid", "--fork", "--mount-proc", TestPaths.djinit] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: TestPaths.djinit)
-            process.arguments = arguments
-        }
+        let command = DjinitProcess.runsAsPID1
+            ? ["/usr/bin/unshare", "--pid", "--fork", "--mount-proc", TestPaths.djinit] + arguments
+            : [TestPaths.djinit] + arguments
+        let full = wrapper + command
+        process.executableURL = URL(fileURLWithPath: full[0])
+        process.arguments = Array(full.dropFirst())
         // Both streams: the children's output (migrate's "Applying ...") is part of what tests check.
         let log = try FileHandle(forWritingTo: logFile)
         process.standardOutput = log

@@ -68,10 +68,22 @@ enum TestServices {
 struct PrivatePostgres {
     let port: UInt16
     let state: String
+    /// Addresses it listens on beside 127.0.0.1 (a test's own veth address).
+    let listen: String?
+    /// The port of its PgBouncer, if the test starts one (`startPgBouncer()`).
+    let pgbouncerPort: UInt16?
 
-    init(port: UInt16) {
+    init(port: UInt16, listen: String? = nil, pgbouncerPort: UInt16? = nil) {
         self.port = port
+        self.listen = listen
+        self.pgbouncerPort = pgbouncerPort
         state = "/tmp/djinit-run-pg-\(port)-\(getpid())"
+    }
+
+    /// Starts a PgBouncer in transaction pooling in front of the server, with the same TCP
+    /// keepalives as djinit-kube's.
+    func startPgBouncer() throws {
+        try services("pgb-start")
     }
 
     /// Starts the server and returns the URL of a new database on it.
@@ -106,8 +118,9 @@ struct PrivatePostgres {
         try services("pg-stop")
     }
 
-    /// Stops the server if it runs, and deletes its files.
+    /// Stops the server (and its PgBouncer) if they run, and deletes their files.
     func remove() {
+        if pgbouncerPort != nil { _ = try? services("pgb-stop") }
         _ = try? stop()
         try? FileManager.default.removeItem(atPath: state)
     }
@@ -121,6 +134,8 @@ struct PrivatePostgres {
         var environment = ProcessInfo.processInfo.environment
         environment["DJTEST_STATE"] = state
         environment["DJTEST_PG_PORT"] = String(port)
+        if let listen { environment["DJTEST_LISTEN"] = listen }
+        if let pgbouncerPort { environment["DJTEST_PGBOUNCER_PORT"] = String(pgbouncerPort) }
         return try TestServices.run(
             "/usr/bin/python3",
             ["-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))",
