@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "DjinitTextTests", dependencies: ["DjinitText"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitPostgresTests", dependencies: ["DjinitPostgres"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
-        .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitProbe"], swiftSettings: strictSwift),
+        .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitProbe", "DjinitTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitLoggingTests", dependencies: ["DjinitLogging"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitSettingsTests", dependencies: ["DjinitSettings"], swiftSettings: strictSwift),
         .testTarget(
@@ -129,7 +129,7 @@ let package = Package(
         // Runs the built `djinit` binary as a real PID 1 (or as a subreaper) against real processes.
         .testTarget(
             name: "DjinitEndToEndTests",
-            dependencies: ["DjinitSettings"],
+            dependencies: ["DjinitSettings", "DjinitTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),

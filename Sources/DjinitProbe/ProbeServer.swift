@@ -12,9 +12,11 @@ import DjinitSupervisor
 /// - each connection must deliver its whole request, and take its whole response, within
 ///   `Limits.connectionDeadline` of being accepted, or it is closed; a client sending one byte per
 ///   second holds its slot for that long and no longer;
-/// - at most `Limits.connections` are open at once; at the cap the oldest one is closed to make
-///   room, so a flood of idle connections cannot lock a probe out (a real probe sends its request
-///   at once and is answered within one loop turn, long before it is the oldest);
+/// - at most `Limits.connections` are open at once; at the cap one is closed to make room: the
+///   oldest that has sent nothing yet, else the oldest. Requests that have arrived are served
+///   before any connection is accepted (the listener's handler runs last in a loop turn), so a
+///   client that reconnects as soon as it is closed cannot have a real probe closed unread: a
+///   probe sends its request at once and is answered within a loop turn;
 /// - only GET and HEAD are answered (405 otherwise), and nothing but the request line is read;
 /// - every response closes its connection.
 public final class ProbeServer {
@@ -65,7 +67,7 @@ public final class ProbeServer {
         self.limits = limits
         self.respond = respond
         listener = try TCPSocket.listen(on: endpoint)
-        loop.watch(listener) { [unowned self] _ in acceptPending() }
+        loop.watch(listener, turn: .last) { [unowned self] _ in acceptPending() }
     }
 
     private func acceptPending() {
@@ -81,14 +83,15 @@ public final class ProbeServer {
                 logger.warning("probe-accept", "cannot accept a probe connection: \(error)")
                 loop.unwatch(listener)
                 loop.schedule(after: .milliseconds(100)) { [unowned self] in
-                    loop.watch(listener) { [unowned self] _ in acceptPending() }
+                    loop.watch(listener, turn: .last) { [unowned self] _ in acceptPending() }
                 }
                 return
             }
             statistics.accepted += 1
             if acceptOrder.count >= limits.connections {
                 statistics.evicted += 1
-                closeConnection(acceptOrder[0])
+                let silent = acceptOrder.first { connections[$0]?.received.isEmpty == true }
+                closeConnection(silent ?? acceptOrder[0])
             }
             var connection = Connection(fd: fd)
             connection.deadline = loop.schedule(after: limits.connectionDeadline) { [unowned self] in

@@ -13,9 +13,20 @@ public final class EventLoop {
         fileprivate let value: Int
     }
 
+    /// When, within one turn of the loop, a ready descriptor's handler runs.
+    public enum Turn: Sendable {
+        /// In the order the descriptors were watched.
+        case inOrder
+        /// After every other ready descriptor's: for a listening socket, so that the requests
+        /// that arrived on open connections are served before more connections are accepted
+        /// (which may close older ones to make room).
+        case last
+    }
+
     private struct Watch {
         let fd: Int32
         var events: Int16
+        var turn: Turn
         var handler: (Int16) -> Void
     }
 
@@ -39,9 +50,10 @@ public final class EventLoop {
 
     /// Calls `handler` with the ready events whenever `fd` is ready for `events` (POLLIN by
     /// default). Watching a descriptor again replaces its events and handler.
-    public func watch(_ fd: Int32, events: Int16 = Int16(POLLIN), _ handler: @escaping (Int16) -> Void) {
+    public func watch(_ fd: Int32, events: Int16 = Int16(POLLIN), turn: Turn = .inOrder,
+                      _ handler: @escaping (Int16) -> Void) {
         unwatch(fd)
-        watches.append(Watch(fd: fd, events: events, handler: handler))
+        watches.append(Watch(fd: fd, events: events, turn: turn, handler: handler))
     }
 
     /// Stops watching `fd`; call before closing it.
@@ -76,9 +88,12 @@ public final class EventLoop {
             let nextDeadline = timers.map(\.deadline).min()
             var descriptors = watches.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
             try Poller.wait(&descriptors, timeout: nextDeadline.map { max(.zero, clock.now.duration(to: $0)) })
-            for descriptor in descriptors where descriptor.revents != 0 && !stopped {
-                // A handler may have unwatched this descriptor, or another, meanwhile.
-                watches.first { $0.fd == descriptor.fd }?.handler(descriptor.revents)
+            for turn in [Turn.inOrder, .last] {
+                for descriptor in descriptors where descriptor.revents != 0 && !stopped {
+                    // A handler may have unwatched this descriptor, or another, meanwhile.
+                    guard let watch = watches.first(where: { $0.fd == descriptor.fd }), watch.turn == turn else { continue }
+                    watch.handler(descriptor.revents)
+                }
             }
             fireDueTimers()
         }

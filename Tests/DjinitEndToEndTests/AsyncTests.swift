@@ -1,3 +1,4 @@
+import DjinitTestSupport
 import Foundation
 import Testing
 

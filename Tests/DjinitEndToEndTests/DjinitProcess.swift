@@ -1,3 +1,4 @@
+import DjinitTestSupport
 import Foundation
 import Testing
 
@@ -109,11 +110,6 @@ final class DjinitProcess {
     }
 
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Waits up to `timeout` for `path` to exist.

@@ -1,4 +1,5 @@
 import DjinitSettings
+import DjinitTestSupport
 import Foundation
 import Testing
 
@@ -200,14 +201,5 @@ struct ExecTests {
         }
         #expect(events.contains { $0["event"] as? String == "spawned" && $0["level"] as? String == "info" })
         #expect(events.allSatisfy { $0["time"] is String && $0["message"] is String })
-    }
-}
-
-/// Polls `condition` every 5 ms for up to `timeout`.
-func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        if ContinuousClock.now > deadline { throw TestFailure("timed out waiting until \(what)") }
-        usleep(5_000)
     }
 }

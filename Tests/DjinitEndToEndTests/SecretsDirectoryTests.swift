@@ -1,4 +1,5 @@
 import DjinitSettings
+import DjinitTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,9 @@
 import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the test targets share: where the repository and its tools are, temporary directories,
 /// and running a program to its end.
@@ -73,5 +78,23 @@ public enum Tools {
             throw TestFailure("\(path) is missing: run scripts/test, which installs it")
         }
         return path
+    }
+}
+
+/// A value shared with a client thread.
+public final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    public init(_ value: Value) { mutex = Mutex(value) }
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        try mutex.withLock { try body(&$0) }
+    }
+}
+
+/// Polls `condition` every 5 ms for up to `timeout`.
+public func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        if ContinuousClock.now > deadline { throw TestFailure("timed out waiting until \(what)") }
+        usleep(5_000)
     }
 }
