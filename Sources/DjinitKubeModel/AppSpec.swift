@@ -82,7 +82,7 @@ public struct AppSpec: Sendable {
 
     public struct Volume: Sendable {
         public var size: Located<Quantity>
-        public var mountPath: String
+        public var mountPath: Located<String>
         public var position: Position
     }
 
@@ -187,7 +187,7 @@ public struct AppSpec: Sendable {
         } ?? []
         volume = root["volume"].map { volume in
             Volume(size: volume["size"]!.located(Quantity(volume["size"]!.quantityText, kind: .bytes)!),
-                   mountPath: volume["mountPath"]!.string, position: volume.position)
+                   mountPath: volume["mountPath"]!.located(volume["mountPath"]!.string), position: volume.position)
         }
     }
 }

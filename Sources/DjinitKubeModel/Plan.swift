@@ -69,6 +69,8 @@ public struct Plan: Sendable {
     /// The variable libpq reads a password from when the URL has none: how the database password
     /// reaches Django without being written into DATABASE_URL in the ConfigMap.
     public static let passwordVariable = "PGPASSWORD"
+    /// The most data one ConfigMap or Secret may hold (Kubernetes' limit).
+    public static let objectDataLimit = 1 << 20
     /// The variable libpq reads startup options from: djinit-kube adds the server's keepalives.
     public static let optionsVariable = "PGOPTIONS"
     /// The port PgBouncer listens on.
@@ -127,6 +129,11 @@ public struct Plan: Sendable {
                 }
             } else {
                 fail(volume.position, "the platform offers no storage (platform.yaml has no storage section)")
+            }
+            for (taken, what) in [(Renderer.temporaryPath, "the writable /tmp every pod mounts"),
+                                  (Plan.secretsMountPath, "where the secrets are mounted")]
+            where Rules.overlaps(volume.mountPath.value, taken) {
+                fail(volume.mountPath.position, "\(volume.mountPath.value) overlaps \(taken), \(what); choose another path")
             }
         }
 
@@ -265,6 +272,19 @@ public struct Plan: Sendable {
             .filter { entry in !(pinned + managed).contains { $0.0 == entry.0 } }
         data += pinned + managed
         config = data.sorted { $0.0 < $1.0 }
+
+        // Kubernetes refuses a ConfigMap or Secret whose data is over 1 MiB; a SealedSecret's
+        // ciphertext is longer than the Secret it opens to, so bounding it bounds both.
+        let configBytes = config.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count }
+        if configBytes > Plan.objectDataLimit {
+            fail(app.name.position.withPath("config"),
+                 "the ConfigMap's data would be \(configBytes) bytes; Kubernetes allows \(Plan.objectDataLimit)")
+        }
+        let secretBytes = app.secrets.reduce(0) { $0 + $1.name.value.utf8.count + $1.ciphertext.utf8.count }
+        if secretBytes > Plan.objectDataLimit {
+            fail(app.name.position.withPath("secrets"),
+                 "the sealed secrets are \(secretBytes) bytes; Kubernetes allows \(Plan.objectDataLimit) in one Secret")
+        }
 
         guard problems.isEmpty else {
             throw InputError(problems.sorted {

@@ -61,10 +61,13 @@ public struct Quantity: Sendable, Equatable, Comparable, CustomStringConvertible
             guard let value = digit.wholeNumberValue else { return nil }
             fractional += Int64(value) * scale
         }
+        // Checked arithmetic: an amount too large to count is not a quantity (`9223.9T` once
+        // overflowed here and crashed).
         let (product, overflow) = whole.multipliedReportingOverflow(by: multiplier)
-        guard !overflow, kind != .cpu || fraction.count <= 3 else { return nil }
+        let (total, sumOverflow) = product.addingReportingOverflow(fractional)
+        guard !overflow, !sumOverflow, kind != .cpu || fraction.count <= 3 else { return nil }
         self.text = text
-        self.milliUnits = product + fractional
+        self.milliUnits = total
     }
 
     public var description: String { text }

@@ -15,16 +15,19 @@ enum Rules {
     }
 
     /// A host name for an Ingress rule: dotted DNS labels, at least two, no wildcard (the HTTP-01
-    /// challenge cert-manager uses cannot issue a wildcard certificate).
+    /// challenge cert-manager uses cannot issue a wildcard certificate), and not an IP address
+    /// (Kubernetes refuses one as an Ingress host): the last label, a top-level domain, has a
+    /// letter.
     static let hostname = TextRule(
-        "a host name like shop.example.com", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$",
+        "a host name like shop.example.com, not an IP address",
+        pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\.[a-z0-9-]*[a-z][a-z0-9-]*$",
         maxLength: 253,
         accepts: { text in
             let labels = text.split(separator: ".", omittingEmptySubsequences: false)
             return labels.count >= 2 && labels.allSatisfy { label in
                 !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
                     && label.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-            }
+            } && labels.last!.contains { $0.isLetter }
         })
 
     /// `[A-Za-z_][A-Za-z0-9_]*`: a name a shell, and so every process, takes as a variable.
@@ -66,19 +69,34 @@ enum Rules {
         pattern: "^[^\\s]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@sha256:[a-f0-9]{64})?$",
         accepts: { ImageReference($0) != nil })
 
+    /// An absolute path in its one spelling: `/`-separated names, none empty, `.` or `..`, and
+    /// not `/` itself, so that comparing two paths as text compares what they name.
     static let absolutePath = TextRule(
-        "an absolute path like /app/media", pattern: "^/", accepts: { (try? AbsolutePath($0)) != nil && $0 != "/" })
-
-    /// A cron schedule: five fields, or a macro such as `@daily`.
-    static let schedule = TextRule(
-        "a cron schedule of five fields like '0 3 * * *', or @hourly, @daily, @weekly, @monthly",
-        pattern: "^(@(hourly|daily|weekly|monthly|yearly)|\\S+ \\S+ \\S+ \\S+ \\S+)$",
+        "an absolute path like /app/media (no empty, '.' or '..' parts, no trailing '/')", pattern: "^(/[^/]+)+$",
         accepts: { text in
-            if ["@hourly", "@daily", "@weekly", "@monthly", "@yearly"].contains(text) { return true }
-            let fields = text.split(separator: " ")
-            return fields.count == 5 && fields.allSatisfy { field in
-                field.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "*/,-?".contains($0)) }
-            }
+            guard text.hasPrefix("/") else { return false }
+            let parts = text.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+            return parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." } && !text.contains("\0")
+        })
+
+    /// Whether `path` is `other` or lies above or below it (both in `absolutePath`'s spelling):
+    /// two such mounts would hide one another.
+    static func overlaps(_ path: String, _ other: String) -> Bool {
+        path == other || path.hasPrefix(other + "/") || other.hasPrefix(path + "/")
+    }
+
+    /// A cron schedule as Kubernetes reads it: five fields (minute, hour, day of month, month, day
+    /// of week), each a `*`, a value, a range or a list of them, with an optional `/step`; months
+    /// and weekdays also by name; or a macro such as `@daily`.
+    static let schedule = TextRule(
+        "a cron schedule of five fields like '0 3 * * *' (minute 0-59, hour 0-23, day 1-31, month 1-12 or JAN-DEC, "
+            + "weekday 0-7 or SUN-SAT), or @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually",
+        pattern: "^(@(hourly|daily|midnight|weekly|monthly|yearly|annually)|\\S+ \\S+ \\S+ \\S+ \\S+)$",
+        accepts: { text in
+            if ["@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"].contains(text) { return true }
+            let fields = text.split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count == 5 else { return false }
+            return zip(fields, CronField.all).allSatisfy { $1.accepts($0) }
         })
 
     static let duration = TextRule(
@@ -150,5 +168,46 @@ public struct ImageReference: Sendable, Equatable {
         self.text = text
         self.tag = tag
         self.digest = digest
+    }
+}
+
+/// One field of a cron schedule: its range of values and, for months and weekdays, their names.
+struct CronField {
+    let range: ClosedRange<Int>
+    let names: [String]
+    /// Whether `?` ("no particular value") is allowed, as for the day fields.
+    let allowsQuestionMark: Bool
+
+    static let all = [
+        CronField(range: 0...59, names: [], allowsQuestionMark: false),
+        CronField(range: 0...23, names: [], allowsQuestionMark: false),
+        CronField(range: 1...31, names: [], allowsQuestionMark: true),
+        CronField(range: 1...12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+                  allowsQuestionMark: false),
+        CronField(range: 0...7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], allowsQuestionMark: true),
+    ]
+
+    /// `*`, `?`, `5`, `1-5`, `MON-FRI`, `*/15`, `0-30/10`, and lists of them.
+    func accepts(_ field: Substring) -> Bool {
+        field.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { item in
+            let parts = item.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count <= 2 else { return false }
+            if parts.count == 2 {
+                guard parts[1].count <= 2, let step = Int(parts[1]), step >= 1, step <= range.upperBound else { return false }
+            }
+            let base = parts[0]
+            if base == "*" || (base == "?" && allowsQuestionMark && parts.count == 1) { return true }
+            let ends = base.split(separator: "-", omittingEmptySubsequences: false)
+            guard ends.count <= 2, let low = value(ends[0]), let high = ends.count == 2 ? value(ends[1]) : low else { return false }
+            return low <= high
+        }
+    }
+
+    /// A number in the range, or a name (any case) of a month or weekday.
+    private func value(_ text: Substring) -> Int? {
+        if text.count <= 2, text.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(text) {
+            return range.contains(number) ? number : nil
+        }
+        return names.firstIndex(of: text.uppercased()).map { $0 + range.lowerBound }
     }
 }

@@ -122,24 +122,44 @@ extension Position {
 extension Shape {
     /// Parses `text` and checks it against this shape.
     /// - Throws: `InputError` with every problem found, each naming file, line and key.
+    ///
+    /// The work is bounded whatever the file holds: at most `maxInputBytes` are read, libyaml
+    /// limits nesting, anchors and aliases are refused before anything is expanded (an alias
+    /// repeats its anchor's whole value, so a small file could make a huge one), and at most
+    /// `maxProblems` problems are listed.
     func read(_ text: String, file: String) throws(InputError) -> Checked {
+        let start = Position(file: file, line: 1, column: 1, path: "")
+        guard text.utf8.count <= Shape.maxInputBytes else {
+            throw InputError([InputProblem(start, "the file is \(text.utf8.count) bytes; at most \(Shape.maxInputBytes) are read")])
+        }
+        if let problem = YAMLPreflight.problem(in: text, file: file) { throw InputError([problem]) }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw InputError([Shape.problem(from: error, file: file)])
         } catch {
-            throw InputError([InputProblem(Position(file: file, line: 1, column: 1, path: ""), "\(error)")])
+            throw InputError([InputProblem(start, "not valid YAML")])
         }
-        let start = Position(file: file, line: 1, column: 1, path: "")
         guard let root else {
             throw InputError([InputProblem(start, "the file is empty; expected \(summary)")])
         }
         var problems: [InputProblem] = []
         check(root, at: start.child("", at: root).withPath(""), into: &problems)
-        guard problems.isEmpty else { throw InputError(problems) }
+        guard problems.isEmpty else {
+            guard problems.count > Shape.maxProblems else { throw InputError(problems) }
+            let shown = Array(problems.prefix(Shape.maxProblems))
+            throw InputError(shown + [InputProblem(start, "and \(problems.count - shown.count) more problems; fix these first")])
+        }
         return Checked(node: root, position: start)
     }
+
+    /// The largest file read: app.yaml ends up in a ConfigMap and pod templates, which Kubernetes
+    /// limits to 1 MiB each.
+    static let maxInputBytes = 1 << 20
+
+    /// The most problems listed for one file.
+    static let maxProblems = 50
 
     private static func problem(from error: YamlError, file: String) -> InputProblem {
         switch error {
@@ -150,8 +170,12 @@ extension Shape {
         case .duplicatedKeysInMapping(let duplicates, let context):
             return InputProblem(Position(file: file, line: context.mark.line, column: context.mark.column, path: ""),
                                 "duplicate key \(duplicates.joined(separator: ", ")): each key may appear once")
+        case .reader(let problem, let offset, _, _):
+            return InputProblem(Position(file: file, line: 1, column: 1, path: ""),
+                                "not valid YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
         default:
-            return InputProblem(Position(file: file, line: 1, column: 1, path: ""), "not valid YAML: \(error)")
+            // Other errors' descriptions quote the whole input.
+            return InputProblem(Position(file: file, line: 1, column: 1, path: ""), "not valid YAML")
         }
     }
 
@@ -172,10 +196,6 @@ extension Shape {
 
     private func check(_ node: Node, at position: Position, into problems: inout [InputProblem]) {
         func fail(_ message: String) { problems.append(InputProblem(position, message)) }
-        if case .alias = node {
-            fail("YAML aliases are not supported here; write the value out")
-            return
-        }
         switch self {
         case .text(let rule):
             guard let text = Shape.string(node) else { return fail("expected \(rule.summary), got \(Shape.describe(node))") }
@@ -201,9 +221,12 @@ extension Shape {
             guard Shape.tagName(node) == .bool, node.bool != nil else { return fail("expected true or false, got \(Shape.describe(node))") }
         case .quantity(let kind):
             guard case .scalar(let scalar) = node, Shape.tagName(node) == .str || Shape.tagName(node) == .int,
-                  Quantity(scalar.string, kind: kind) != nil else {
+                  let quantity = Quantity(scalar.string, kind: kind) else {
                 return fail("expected \(kind.summary), got \(Shape.describe(node))")
             }
+            // Zero is never meant: a zero limit is a container that cannot run, a zero volume one
+            // that cannot be made.
+            if quantity.milliUnits == 0 { fail("expected \(kind.summary), more than zero, got \(Shape.describe(node))") }
         case .list(let item, let minItems):
             guard case .sequence(let sequence) = node else { return fail("expected \(summary), got \(Shape.describe(node))") }
             if sequence.count < minItems { fail("expected at least \(minItems) items, got \(sequence.count)") }

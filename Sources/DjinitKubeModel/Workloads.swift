@@ -2,8 +2,9 @@ import DjinitSettings
 
 /// The pods: web, init step, worker, beat and cron jobs, and what scales and protects them.
 extension Renderer {
-    /// The size of each pod's writable /tmp: gunicorn's worker heartbeat files and Django's
+    /// Each pod's writable /tmp, and its size: gunicorn's worker heartbeat files and Django's
     /// upload spool live there, while the root filesystem is read-only.
+    static let temporaryPath = "/tmp"
     static let temporarySize = "512Mi"
 
     // MARK: - Containers
@@ -40,10 +41,10 @@ extension Renderer {
     /// An app container running the image under djinit with `args`.
     func appContainer(_ containerName: String, args: [String], component: Component, resources: ResolvedResources,
                       ports: [(String, Port)] = [], probes: [(String, Tree)] = []) -> Tree {
-        var mounts: [Tree] = [["name": "tmp", "mountPath": "/tmp"]]
+        var mounts: [Tree] = [["name": "tmp", "mountPath": .string(Renderer.temporaryPath)]]
         if let path = plan.secretsPath { mounts.append(["name": "secrets", "mountPath": .string(path), "readOnly": true]) }
         if let volume = app.volume, mountsVolume(component) {
-            mounts.append(["name": "data", "mountPath": .string(volume.mountPath)])
+            mounts.append(["name": "data", "mountPath": .string(volume.mountPath.value)])
         }
         var container: [Tree.Entry] = [
             Tree.Entry("name", .string(containerName)),

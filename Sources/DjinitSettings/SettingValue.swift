@@ -43,10 +43,13 @@ extension EnumSettingValue {
 }
 
 extension Duration: SettingValue {
-    /// Parses durations such as `10s`, `1500ms`, `2m`, `1h` and combinations like `1m30s`.
+    /// Parses durations such as `10s`, `1500ms`, `2m`, `1h` and combinations like `1m30s`, of at
+    /// most `Duration.longestSetting`: every duration djinit computes with stays far from
+    /// overflowing, however many parts the text has.
     public static func parse(_ text: String) throws(SettingValueError) -> Duration {
-        let failure = SettingValueError(expected: "a duration like 10s or 1500ms")
-        var total = Duration.zero
+        let failure = SettingValueError(expected: "a duration like 10s or 1500ms, of at most \(longestSetting.settingText)")
+        let limit = longestSetting.wholeMilliseconds
+        var milliseconds: Int64 = 0
         var rest = Substring(text)
         guard !rest.isEmpty else { throw failure }
         while !rest.isEmpty {
@@ -55,16 +58,22 @@ extension Duration: SettingValue {
             rest = rest.dropFirst(digits.count)
             let unit = rest.prefix { $0.isASCII && $0.isLetter }
             rest = rest.dropFirst(unit.count)
-            switch unit {
-            case "ms": total += .milliseconds(amount)
-            case "s": total += .seconds(amount)
-            case "m": total += .seconds(amount * 60)
-            case "h": total += .seconds(amount * 3600)
+            let scale: Int64 = switch unit {
+            case "ms": 1
+            case "s": 1000
+            case "m": 60_000
+            case "h": 3_600_000
             default: throw failure
             }
+            // At most 9 digits times an hour fits easily; the sum is checked at every part.
+            milliseconds += amount * scale
+            guard milliseconds <= limit else { throw failure }
         }
-        return total
+        return .milliseconds(milliseconds)
     }
+
+    /// The longest duration a setting (or app.yaml) may give: a year.
+    public static let longestSetting: Duration = .seconds(365 * 24 * 3600)
 
     /// The shortest exact spelling: `10s`, `1500ms`, `1m30s`.
     public var settingText: String {

@@ -5,7 +5,7 @@ public struct SettingProblem: Sendable, Equatable, CustomStringConvertible {
     public let variable: String
     public let message: String
 
-    /// `DJINIT_KILL_GRACE: expected a duration like 10s or 1500ms, got 'abc'`
+    /// `DJINIT_KILL_GRACE: expected a duration like 10s or 1500ms, of at most 8760h, got 'abc'`
     public var description: String { "\(variable): \(message)" }
 }
 

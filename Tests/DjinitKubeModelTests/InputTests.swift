@@ -35,7 +35,7 @@ func problems(app: String, platform: String = testPlatform, argoCD: Bool = false
             "app.yaml:5:12: config.WORKERS: expected text, got the integer '4' (quote it to make it text)",
         ])
         #expect(problems(app: "name: shop\nimage: shop:1.0\nhosts: shop.example.com\n") == [
-            "app.yaml:3:8: hosts: expected a list of at least 1 (each a host name like shop.example.com), got the text 'shop.example.com'",
+            "app.yaml:3:8: hosts: expected a list of at least 1 (each a host name like shop.example.com, not an IP address), got the text 'shop.example.com'",
         ])
     }
 
@@ -132,7 +132,7 @@ func problems(app: String, platform: String = testPlatform, argoCD: Bool = false
 
             """
         #expect(problems(app: app) == [
-            "app.yaml:4:22: config.DJINIT_KILL_GRACE: expected a duration like 10s or 1500ms, got 'ten seconds'",
+            "app.yaml:4:22: config.DJINIT_KILL_GRACE: expected a duration like 10s or 1500ms, of at most 8760h, got 'ten seconds'",
             "app.yaml:5:22: config.DJINIT_PROBE_PROT: not a djinit setting; did you mean DJINIT_PROBE_PORT?",
         ])
         #expect(problems(app: "name: shop\nimage: shop:1.0\nconfig:\n  DJINIT_DRAIN_DELAY: \"1m\"\n") == [
@@ -181,5 +181,77 @@ func problems(app: String, platform: String = testPlatform, argoCD: Bool = false
         #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "requireImageDigest: true\n") == [
             "app.yaml:2:8: image: the platform requires images pinned by digest (image@sha256:...)",
         ])
+    }
+
+    // MARK: - Bounded work and values that are never meant
+
+    @Test("a quantity too large to count is an error, never a crash")
+    func hugeQuantities() {
+        let app = "name: shop\nimage: shop:1.0\nvolume: {size: 9223.9T, mountPath: /app/media}\n"
+        #expect(problems(app: app) == ["app.yaml:3:16: volume.size: expected a size like 512Mi, 1Gi or 10G, got the text '9223.9T'"])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\ncronJobs: [{name: c, schedule: '@daily', command: [x], deadline: "
+            + String(repeating: "999999999h", count: 4000) + "}]\n").count == 1)
+    }
+
+    @Test("zero CPU, memory or volume size is refused", arguments: [
+        "web: {resources: {limits: {cpu: \"0\"}}}", "web: {resources: {limits: {memory: 0Mi}}}",
+        "volume: {size: \"0\", mountPath: /app/media}",
+    ])
+    func zeroQuantities(line: String) {
+        let found = problems(app: "name: shop\nimage: shop:1.0\n" + line + "\n")
+        #expect(found.count == 1 && found[0].contains("more than zero"), "\(found)")
+    }
+
+    @Test("cron schedules are read as Kubernetes reads them", arguments: [
+        ("61 * * * *", false), ("*/0 * * * *", false), ("x * * * *", false), ("* 24 * * *", false), ("* * 0 * *", false),
+        ("* * * 13 *", false), ("* * * * 8", false), ("5-1 * * * *", false), ("* * * * * *", false), ("@every", false),
+        ("*/15 0-23/2 1,15 JAN-MAR MON-FRI", true), ("0 3 * * 7", true), ("0 0 ? * sun", true), ("@midnight", true),
+    ])
+    func cronSchedules(schedule: String, valid: Bool) {
+        let app = "name: shop\nimage: shop:1.0\ncronJobs: [{name: c, schedule: '\(schedule)', command: [x]}]\n"
+        #expect(problems(app: app).isEmpty == valid, "\(problems(app: app))")
+    }
+
+    @Test("an IP address is no Ingress host", arguments: [("10.0.0.1", false), ("1.2.3.4.nip.io", true), ("shop.example.com", true)])
+    func ingressHosts(host: String, valid: Bool) {
+        let found = problems(app: "name: shop\nimage: shop:1.0\nhosts: [\(host)]\n")
+        #expect(found.allSatisfy { !$0.contains("hosts[0]") } == valid, "\(found)")
+    }
+
+    @Test("a volume may not hide /tmp or the secrets, nor be written two ways", arguments: [
+        "/tmp", "/tmp/uploads", "/run", "/run/secrets/app", "/run/secrets/app/x", "/app//media", "/app/../etc", "/app/media/",
+    ])
+    func volumeMountPaths(path: String) {
+        let found = problems(app: "name: shop\nimage: shop:1.0\nvolume: {size: 1Gi, mountPath: '\(path)'}\n")
+        #expect(found.contains { $0.contains("volume.mountPath") }, "\(found)")
+    }
+
+    @Test("anchors and aliases are refused before anything is expanded")
+    func aliasesRefused() {
+        var laughs = "name: shop\nimage: shop:1.0\nconfig:\n  A: &a \"lol\"\n"
+        var previous = "a"
+        for level in 1...9 {
+            laughs += "x\(level): &l\(level) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
+            previous = "l\(level)"
+        }
+        let started = ContinuousClock.now
+        #expect(problems(app: laughs) == ["app.yaml:4:6: YAML anchors are not supported here; write each value out"])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nconfig: {A: x, B: *a}\n").count == 1)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("a file over 1 MiB is not read, and a ConfigMap over 1 MiB is refused")
+    func sizes() {
+        let big = "name: shop\nimage: shop:1.0\nconfig:\n  A: \"" + String(repeating: "x", count: 1 << 20) + "\"\n"
+        #expect(problems(app: big).first?.contains("at most 1048576 are read") == true)
+        let nearly = "name: shop\nimage: shop:1.0\nconfig:\n  A: \"" + String(repeating: "x", count: (1 << 20) - 60) + "\"\n"
+        #expect(problems(app: nearly).contains { $0.contains("the ConfigMap's data would be") }, "\(problems(app: nearly).map { $0.prefix(200) })")
+    }
+
+    @Test("at most 50 problems are listed")
+    func problemCap() {
+        let keys = (0..<80).map { "  bad-\($0): x" }.joined(separator: "\n")
+        let found = problems(app: "name: shop\nimage: shop:1.0\nconfig:\n" + keys + "\n")
+        #expect(found.count == 51 && found.last?.hasSuffix("and 30 more problems; fix these first") == true)
     }
 }

@@ -10,9 +10,16 @@ import Testing
         #expect(try Duration.parse(text) == expected)
     }
 
-    @Test(arguments: ["", "10", "abc", "10 s", "-1s", "1.5s", "10sec", "s", "99999999999s"])
+    @Test(arguments: ["", "10", "abc", "10 s", "-1s", "1.5s", "10sec", "s", "99999999999s", "8761h",
+                      String(repeating: "999999999h", count: 5000)])
     func rejects(text: String) {
-        #expect(throws: SettingValueError(expected: "a duration like 10s or 1500ms")) { try Duration.parse(text) }
+        #expect(throws: SettingValueError(expected: "a duration like 10s or 1500ms, of at most 8760h")) { try Duration.parse(text) }
+    }
+
+    @Test("the longest duration is a year, and every part counts towards it")
+    func longest() throws {
+        #expect(try Duration.parse("8760h") == Duration.longestSetting)
+        #expect(throws: SettingValueError.self) { try Duration.parse("8759h60m1s") }
     }
 
     @Test(arguments: [

@@ -19,7 +19,7 @@ import Testing
     @Test func badValuesAreAllReportedByName() {
         #expect(throws: SettingsError(problems: [
             SettingProblem(variable: "DJINIT_LOG_LEVEL", message: "expected one of debug|info|warn|error, got 'loud'"),
-            SettingProblem(variable: "DJINIT_KILL_GRACE", message: "expected a duration like 10s or 1500ms, got 'abc'"),
+            SettingProblem(variable: "DJINIT_KILL_GRACE", message: "expected a duration like 10s or 1500ms, of at most 8760h, got 'abc'"),
         ])) {
             try Settings(environment: ["DJINIT_KILL_GRACE": "abc", "DJINIT_LOG_LEVEL": "loud"])
         }
