@@ -31,6 +31,10 @@ int djinit_spawn_file_actions_addtcsetpgrp(posix_spawn_file_actions_t *actions, 
     return posix_spawn_file_actions_addtcsetpgrp_np(actions, fd);
 }
 
+int djinit_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
 int djinit_accept_nonblocking(int fd) {
     return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }

@@ -24,9 +24,14 @@ enum SecretsDirectory {
         let description: String
     }
 
-    /// Files larger than this are refused: an environment variable of megabytes is a mistake
-    /// (and `execve` rejects an environment beyond a few megabytes anyway).
-    static let sizeLimit = 1 << 20
+    /// The longest `NAME=value` string the kernel passes to a program (`MAX_ARG_STRLEN`, 32
+    /// pages, the terminating NUL included): a longer variable would make every spawn fail.
+    static let variableLimit = 32 * 4096
+
+    /// How much of the kernel's limit on a program's arguments and environment together
+    /// (`ARG_MAX`) the secrets may take: three quarters, leaving the rest to the command line and
+    /// the other variables.
+    static var environmentBudget: Int { ProcessLimits.argumentBytes / 4 * 3 }
 
     /// The variables the files in `directory` define, sorted by name.
     /// - Throws: `Problem` naming the first file that cannot become a variable.
@@ -39,6 +44,13 @@ enum SecretsDirectory {
         for name in names.sorted() where !name.hasPrefix("..") {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             variables.append((name, try value(of: path, name: name)))
+        }
+        let total = variables.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 + MemoryLayout<UnsafeRawPointer>.size }
+        let allowed = environmentBudget
+        guard total <= allowed else {
+            throw Problem(description: "\(Schema.secretsDir.name): the secrets in \(directory) are \(total) bytes as "
+                + "environment variables; a program may be given at most \(ProcessLimits.argumentBytes) bytes of "
+                + "arguments and environment, of which they may take \(allowed)")
         }
         return variables
     }
@@ -79,8 +91,12 @@ enum SecretsDirectory {
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is not a regular file; only files become variables")
         }
-        guard info.st_size <= sizeLimit else {
-            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is larger than \(sizeLimit) bytes")
+        // NAME=value and its NUL must fit in one of the kernel's argument strings.
+        let largest = variableLimit - name.utf8.count - 2
+        guard info.st_size <= largest + 1 else {
+            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is \(info.st_size) bytes; "
+                + "an environment variable of that name can hold at most \(largest) (the kernel passes at most "
+                + "\(variableLimit) bytes per variable)")
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -89,7 +105,7 @@ enum SecretsDirectory {
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= sizeLimit {
+        while bytes.count <= largest + 1 {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count == -1 && errno == EINTR { continue }
             if count == -1 {
@@ -100,6 +116,10 @@ enum SecretsDirectory {
         }
         // Editors and `echo` end files with a newline nobody means as part of the secret.
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+        guard bytes.count <= largest else {
+            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is larger than \(largest) bytes, "
+                + "the most an environment variable of that name can hold")
+        }
         guard !bytes.contains(0) else {
             throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) contains a NUL byte, which an environment variable cannot hold")
         }

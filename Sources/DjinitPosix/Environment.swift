@@ -31,6 +31,13 @@ public enum CurrentProcess {
     /// This process's ID.
     public static var id: pid_t { getpid() }
 
+    /// The absolute path of the working directory; nil if it cannot be read (it was deleted).
+    public static var workingDirectory: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Whether this process is PID 1 of its PID namespace, the one the kernel re-parents orphans to.
     public static var isInit: Bool { getpid() == 1 }
 
@@ -38,5 +45,15 @@ public enum CurrentProcess {
     /// can reap and drain them as PID 1 would.
     public static func becomeSubreaper() throws(SystemError) {
         guard djinit_set_child_subreaper() == 0 else { throw SystemError("prctl(PR_SET_CHILD_SUBREAPER)") }
+    }
+}
+
+/// Limits the kernel sets on the programs djinit starts.
+public enum ProcessLimits {
+    /// The most bytes of arguments and environment a program may be given (`ARG_MAX`, a quarter of
+    /// the stack limit on Linux), with 128 KiB assumed if it cannot be read.
+    public static var argumentBytes: Int {
+        let value = sysconf(Int32(_SC_ARG_MAX))
+        return value > 0 ? value : 128 * 1024
     }
 }

@@ -25,9 +25,10 @@ public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let terminalOutput = Signal(rawValue: SIGTTOU)
     public static let windowChange = Signal(rawValue: SIGWINCH)
 
-    /// Signals the kernel raises for a fault in the thread itself. Blocking them does not stop
-    /// them (a blocked fault kills the process anyway), and nobody forwards a fault.
-    static let synchronous: [Int32] = [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS]
+    /// Signals the kernel raises for a fault in the thread itself. Blocking them is safe: a fault
+    /// while one is blocked kills the process all the same. Another process may also send one with
+    /// kill(2), which is meant for the child like any other signal (`ReceivedSignal.isSentByProcess`).
+    public static let faults: [Signal] = [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS].map(Signal.init(rawValue:))
 
     private static let names: [(Int32, String)] = [
         (SIGHUP, "SIGHUP"), (SIGINT, "SIGINT"), (SIGQUIT, "SIGQUIT"), (SIGILL, "SIGILL"), (SIGTRAP, "SIGTRAP"),
@@ -59,12 +60,12 @@ public struct SignalSet {
         return set
     }
 
-    /// Every signal a process can catch, less the synchronous fault signals (see
-    /// `Signal.synchronous`). SIGKILL and SIGSTOP are in no mask the kernel honours.
+    /// Every signal a process can catch, the fault signals included (see `Signal.faults`): left
+    /// unblocked, one sent with kill(2) would kill djinit and orphan its tree. SIGKILL and SIGSTOP
+    /// are in no mask the kernel honours.
     public static var allCatchable: SignalSet {
         var set = SignalSet()
         sigfillset(&set.raw)
-        for signal in Signal.synchronous { sigdelset(&set.raw, signal) }
         return set
     }
 
@@ -86,6 +87,18 @@ public struct ReceivedSignal: Sendable {
     public let signal: Signal
     /// The sender's process ID (0 for the kernel).
     public let senderPID: pid_t
+    /// How it was raised (`si_code`).
+    public let code: Int32
+
+    public init(signal: Signal, senderPID: pid_t, code: Int32) {
+        self.signal = signal
+        self.senderPID = senderPID
+        self.code = code
+    }
+
+    /// Whether a process sent it, with kill(2) or sigqueue(3), rather than the kernel raising it
+    /// (a fault, a timer, a child's exit).
+    public var isSentByProcess: Bool { code == Int32(SI_USER) || code == Int32(SI_QUEUE) }
 }
 
 /// A signalfd(2): pending signals of the set become readable records, so the event loop handles
@@ -110,7 +123,7 @@ public struct SignalDescriptor: ~Copyable {
             let count = read(fileDescriptor, &info, size)
             if count == size {
                 received.append(ReceivedSignal(signal: Signal(rawValue: Int32(info.ssi_signo)),
-                                               senderPID: pid_t(bitPattern: info.ssi_pid)))
+                                               senderPID: pid_t(bitPattern: info.ssi_pid), code: info.ssi_code))
                 continue
             }
             if count == -1 && errno == EINTR { continue }

@@ -32,9 +32,12 @@ public enum Spawner {
     /// controlling terminal. Standard input, output and error are inherited untouched: djinit
     /// never copies a child's output.
     ///
-    /// - Parameter environment: `NAME=value` entries; nil passes djinit's own environment.
+    /// - Parameters:
+    ///   - environment: `NAME=value` entries; nil passes djinit's own environment.
+    ///   - workingDirectory: where the child starts; nil for djinit's own working directory.
     /// - Returns: the child's process ID.
-    public static func spawn(_ arguments: [String], environment: [String]? = nil) throws(SpawnError) -> pid_t {
+    public static func spawn(_ arguments: [String], environment: [String]? = nil,
+                             workingDirectory: String? = nil) throws(SpawnError) -> pid_t {
         precondition(!arguments.isEmpty, "spawn needs a command")
         var attributes = posix_spawnattr_t()
         var actions = posix_spawn_file_actions_t()
@@ -57,6 +60,7 @@ public enum Spawner {
         if isatty(STDIN_FILENO) == 1 && tcgetpgrp(STDIN_FILENO) != -1 {
             djinit_spawn_file_actions_addtcsetpgrp(&actions, STDIN_FILENO)
         }
+        if let workingDirectory { djinit_spawn_file_actions_addchdir(&actions, workingDirectory) }
 
         var pid: pid_t = 0
         let result = withCStrings(arguments) { argv in

@@ -53,6 +53,9 @@ public final class Supervisor {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
+    /// Where djinit started, and every child starts; nil if it cannot be named (then djinit stays
+    /// there).
+    public let workingDirectory = CurrentProcess.workingDirectory
     private let signals: SignalDescriptor
     private let ownPID = CurrentProcess.id
     private var killTimer: EventLoop.TimerID?
@@ -90,12 +93,15 @@ public final class Supervisor {
         loop.watch(signals.fileDescriptor) { [unowned self] _ in handlePendingSignals() }
     }
 
-    /// Starts the main child. Call once.
+    /// Starts the main child, then moves djinit to `/`, as dumb-init does, so that it pins no
+    /// mount for as long as the container runs. Children started later still start where djinit
+    /// started (`workingDirectory`). Call once.
     public func start(_ arguments: [String], environment: [String]? = nil) throws(SpawnError) {
         precondition(mainPID == nil, "the main child is started once")
-        let pid = try Spawner.spawn(arguments, environment: environment)
+        let pid = try Spawner.spawn(arguments, environment: environment, workingDirectory: workingDirectory)
         mainPID = pid
         logger.info("spawned", "started \(arguments[0])", ["pid": LogValue(pid)])
+        if workingDirectory != nil { _ = chdir("/") }
     }
 
     /// Starts a helper child that is not the main child (a `migrate`, a `collectstatic`) and
@@ -104,7 +110,7 @@ public final class Supervisor {
     public func spawn(
         _ arguments: [String], environment: [String]? = nil, onExit: @escaping (ExitStatus) -> Void
     ) throws(SpawnError) -> pid_t {
-        let pid = try Spawner.spawn(arguments, environment: environment)
+        let pid = try Spawner.spawn(arguments, environment: environment, workingDirectory: workingDirectory)
         helpers.append((pid, onExit))
         logger.debug("spawned", "started \(arguments[0])", ["pid": LogValue(pid)])
         return pid
@@ -148,6 +154,9 @@ public final class Supervisor {
         logger.info("stopping", "stopping the main child with \(signal)",
                     ["grace_ms": LogValue(remainingGraceMilliseconds)])
         forward(signal)
+        // A stopped child (SIGSTOP, SIGTSTP) cannot act on the signal until it runs again; without
+        // this the drain would wait out the whole grace and end in SIGKILL.
+        forward(.continue)
     }
 
     private func handlePendingSignals() {
@@ -164,6 +173,11 @@ public final class Supervisor {
             } else if item.senderPID == ownPID {
                 // Raised by djinit's own doing (SIGPIPE from a write to a closed stderr, say): it
                 // was never meant for the child.
+                continue
+            } else if Signal.faults.contains(item.signal) && !item.isSentByProcess {
+                // A fault signal the kernel raised without a fault of djinit's (a machine-check
+                // SIGBUS, say): nothing to pass on. One sent with kill(2) goes on to the child.
+                logger.debug("signal-dropped", "\(item.signal) raised by the kernel, not by a process")
                 continue
             } else {
                 signalHandler(item.signal)

@@ -41,8 +41,10 @@ final class DjinitProcess {
     ///   - directory: where the log goes.
     ///   - workingDirectory: djinit's working directory, if not the tests'.
     ///   - wrapper: a command that runs djinit, such as `ip netns exec NAME` (it must exec it).
+    ///   - asPID1: false runs djinit directly even as root, as a subreaper (say, in a pod with
+    ///     `shareProcessNamespace`).
     init(_ arguments: [String], environment extra: [String: String] = [:], directory: URL,
-         workingDirectory: String? = nil, wrapper: [String] = []) throws {
+         workingDirectory: String? = nil, wrapper: [String] = [], asPID1: Bool = DjinitProcess.runsAsPID1) throws {
         logFile = directory.appendingPathComponent("djinit.log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJINIT_") }
@@ -50,7 +52,7 @@ final class DjinitProcess {
         environment.merge(extra) { _, new in new }
         process.environment = environment
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        let command = DjinitProcess.runsAsPID1
+        let command = asPID1
             ? ["/usr/bin/unshare", "--pid", "--fork", "--mount-proc", TestPaths.djinit] + arguments
             : [TestPaths.djinit] + arguments
         let full = wrapper + command
@@ -61,12 +63,12 @@ final class DjinitProcess {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        pid = try findDjinit()
+        pid = try findDjinit(underUnshare: asPID1)
     }
 
     /// The djinit process: unshare's one child, or the process itself.
-    private func findDjinit() throws -> pid_t {
-        guard DjinitProcess.runsAsPID1 else { return process.processIdentifier }
+    private func findDjinit(underUnshare: Bool) throws -> pid_t {
+        guard underUnshare else { return process.processIdentifier }
         let unshare = process.processIdentifier
         for _ in 0..<500 {
             let children = (try? String(contentsOfFile: "/proc/\(unshare)/task/\(unshare)/children", encoding: .utf8)) ?? ""

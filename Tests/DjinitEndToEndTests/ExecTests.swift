@@ -161,6 +161,57 @@ struct ExecTests {
         #expect(djinit.log.contains("DJINIT_KILL_GRCE: not a djinit setting; did you mean DJINIT_KILL_GRACE?"))
     }
 
+    @Test("SIGTERM reaches a stopped child too: it exits of SIGTERM within the grace, not of SIGKILL after it")
+    func stoppedChildGetsTerm() throws {
+        let djinit = try DjinitProcess(["exec", "--", "sleep", "600"], environment: ["DJINIT_KILL_GRACE": "20s"],
+                                       directory: directory)
+        let child = try waitForChild(of: djinit)
+        kill(child, SIGSTOP)
+        try waitUntil("the child is stopped") { processState(child) == "T" }
+        djinit.send(SIGTERM)
+        #expect(try djinit.waitForExit() == 128 + SIGTERM, "log:\n\(djinit.log)")
+    }
+
+    @Test("fault signals sent with kill are forwarded to the child, and do not kill djinit, as PID 1 or not",
+          arguments: [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGPIPE], [true, false])
+    func faultSignalsForwarded(signal: Int32, asPID1: Bool) throws {
+        let djinit = try DjinitProcess(["exec", "--", "sleep", "600"], directory: try TestPaths.temporaryDirectory(),
+                                       asPID1: asPID1 && DjinitProcess.runsAsPID1)
+        _ = try waitForChild(of: djinit)
+        djinit.send(signal)
+        // sleep dies of it (each of these kills by default); djinit passes on its status.
+        #expect(try djinit.waitForExit() == 128 + signal, "log:\n\(djinit.log)")
+    }
+
+    @Test("djinit moves to / once its child runs, which keeps the directory djinit started in")
+    func workingDirectory() throws {
+        let start = try TestPaths.temporaryDirectory()
+        let djinit = try DjinitProcess(["exec", "--", "sleep", "600"], directory: directory, workingDirectory: start.path)
+        let child = try waitForChild(of: djinit)
+        try waitUntil("djinit is in /") { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(djinit.pid)/cwd")) == "/" }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child)/cwd") == start.path)
+        djinit.send(SIGTERM)
+        #expect(try djinit.waitForExit() == 128 + SIGTERM)
+    }
+
+    /// djinit's one child, once it runs.
+    private func waitForChild(of djinit: DjinitProcess) throws -> pid_t {
+        var child: pid_t?
+        try waitUntil("djinit starts its child") {
+            let children = (try? String(contentsOfFile: "/proc/\(djinit.pid)/task/\(djinit.pid)/children", encoding: .utf8)) ?? ""
+            child = children.split(separator: " ").first.flatMap { pid_t($0) }
+            return child != nil && (try? String(contentsOfFile: "/proc/\(child!)/comm", encoding: .utf8))?.hasPrefix("sleep") == true
+        }
+        return child!
+    }
+
+    /// The scheduler state letter of `pid` (`S`, `T`, ...).
+    private func processState(_ pid: pid_t) -> String {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        guard let close = stat.lastIndex(of: ")") else { return "?" }
+        return String(stat[stat.index(close, offsetBy: 2)])
+    }
+
     @Test("a line break in a command name or a setting's value forges no log line")
     func noForgedLogLines() throws {
         let forged = "missing\n[djinit] main child exited pid=1 status=\"exit code 0\""

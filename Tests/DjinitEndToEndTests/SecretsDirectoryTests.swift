@@ -87,4 +87,13 @@ import Testing
         #expect(missing.code == 2)
         #expect(missing.log.contains("cannot open \(secrets.path)"))
     }
+
+    @Test("a secret too large for one environment variable exits 2 naming the file, before anything is spawned")
+    func secretTooLargeForOneVariable() throws {
+        try mountLikeKubernetes(["BIG": String(repeating: "x", count: 128 * 1024), "OK": "fine"])
+        let (code, environment, log) = try runChild()
+        #expect(code == 2, "\(log)")
+        #expect(log.contains("'BIG' is 131072 bytes") && log.contains("DJINIT_SECRETS_DIR"), "\(log)")
+        #expect(environment.isEmpty && !log.contains("started sh"))
+    }
 }

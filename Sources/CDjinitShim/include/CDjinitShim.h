@@ -32,6 +32,10 @@ char *const *djinit_environ(void);
 /// foreground in the spawn itself, so it can never read the terminal before it is in front.
 int djinit_spawn_file_actions_addtcsetpgrp(posix_spawn_file_actions_t *actions, int fd);
 
+/// glibc's posix_spawn_file_actions_addchdir_np (2.29+): the child starts in `path`, while djinit
+/// itself has moved to `/` so that it pins no mount.
+int djinit_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
 /// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC (Glibc's Swift module does not import accept4):
 /// the accepted socket never blocks and never leaks into a spawned child.
 int djinit_accept_nonblocking(int fd);

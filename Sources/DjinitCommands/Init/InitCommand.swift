@@ -88,7 +88,7 @@ final class InitCommand {
         let managePy = settings[Schema.managePy]
         guard access(managePy, R_OK) == 0 else {
             logger.error("no-manage-py", "cannot read \(managePy) (DJINIT_MANAGE_PY) in the working directory",
-                         ["cwd": LogValue(workingDirectory())])
+                         ["cwd": LogValue(supervisor.workingDirectory ?? "?")])
             return ExitCode.notFound
         }
 
@@ -312,8 +312,3 @@ func words(_ text: String) -> [String] {
     text.split(separator: " ").map(String.init)
 }
 
-/// The working directory, for messages.
-func workingDirectory() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    return getcwd(&buffer, buffer.count) != nil ? buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : "?"
-}

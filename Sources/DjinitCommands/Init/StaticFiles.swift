@@ -76,7 +76,7 @@ final class StaticFiles {
                 loop.schedule(after: .milliseconds(250)) { [unowned self] in takeTurn(lock, root: root) }
             case .success(true):
                 let fingerprint = StaticFingerprint.compute(
-                    projectDirectory: workingDirectory(), staticRoot: root.path, python: settings[Schema.python])
+                    projectDirectory: supervisor.workingDirectory ?? ".", staticRoot: root.path, python: settings[Schema.python])
                 let stored = FileReader.text(of: StaticFingerprint.path(in: root.path), limit: 256)
                 if stored == fingerprint {
                     logger.info("static-unchanged", "static sources unchanged since the last collectstatic: skipped",
