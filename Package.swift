@@ -17,6 +17,8 @@ let package = Package(
     products: [
         .executable(name: "djinit", targets: ["djinit"]),
         .executable(name: "djinit-kube", targets: ["djinit-kube"]),
+        // For the fuzz targets (Fuzz/Package.swift), which are built apart with -sanitize=fuzzer.
+        .library(name: "DjinitParsers", targets: ["DjinitProbe", "DjinitSettings", "DjinitKubeModel"]),
     ],
     dependencies: [
         // djinit-kube only: the djinit executable depends on neither.

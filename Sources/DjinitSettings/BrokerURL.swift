@@ -32,11 +32,13 @@ public struct BrokerURL: SettingValue, CustomStringConvertible {
         var port: UInt16?
         /// From the `/` after the host up to the query, as written.
         var path: Substring
-        /// `key=value` pairs as written.
+        /// `key=value` pairs as written (never shown).
         var query: [(key: Substring, value: Substring?)]
         var fragment: Substring?
 
-        /// This URL with its passwords, and any query value whose name says it is one, as `***`.
+        /// This URL with its password as `***`, and its query and fragment too: their parameters
+        /// are the transport's own (a `password=` among them, or what is left of a password with
+        /// an unencoded `&` or `#`), so only whether there are any is shown.
         var redacted: String {
             var url = scheme + "://"
             if let user { url += user }
@@ -45,13 +47,8 @@ public struct BrokerURL: SettingValue, CustomStringConvertible {
             url += host
             if let port { url += ":\(port)" }
             url += path
-            if !query.isEmpty {
-                url += "?" + query.map { pair in
-                    let secret = ["pass", "secret", "token", "key"].contains { pair.key.lowercased().contains($0) }
-                    return pair.key + (pair.value.map { "=" + (secret ? "***" : $0) } ?? "")
-                }.joined(separator: "&")
-            }
-            if let fragment { url += "#" + fragment }
+            if !query.isEmpty { url += "?***" }
+            if fragment != nil { url += "#***" }
             return url
         }
     }
@@ -135,7 +132,9 @@ public struct BrokerURL: SettingValue, CustomStringConvertible {
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
         var authority = rest[..<authorityEnd]
         let path = rest[authorityEnd...]
-        guard !path.contains("@"), !query.contains(where: { $0.key.contains("@") }) else { return nil }
+        // An '@' after the host is the end of a user part whose password held an unencoded '/',
+        // '?' or '#': the rest of the password would be read as the path, query or fragment.
+        guard !url[authority.endIndex...].contains("@") else { return nil }
         var user: Substring?
         var password: String?
         var hasPassword = false

@@ -1,9 +1,12 @@
+import DjinitText
+
 /// Renderings of the schema for people: the effective settings and the README's reference table.
 public enum SettingsReport {
-    /// One `NAME=value  # source` line per setting, secrets redacted.
+    /// One `NAME=value  # source` line per setting, secrets redacted, and any control character
+    /// in a value escaped (`Escaping.oneLine`), so that a value cannot add a line of its own.
     public static func effective(_ settings: Settings, schema: [SettingDescriptor] = Schema.all) -> String {
         let lines = schema.map { setting in
-            let value = setting.isSecret ? settings.redactedText(of: setting) : settings.text(of: setting)
+            let value = Escaping.oneLine(setting.isSecret ? settings.redactedText(of: setting) : settings.text(of: setting))
             let source = settings.source(of: setting.name) == .environment ? "from the environment" : "default"
             return (assignment: "\(setting.name)=\(value)", source: source)
         }

@@ -81,6 +81,14 @@ import Testing
         #expect(settings[Schema.databaseURL]?.text == "postgres://app:s3cr%40t@db:5432/app?sslmode=require&password=x")
     }
 
+    @Test("a line break in a value cannot add a line to djinit config's output (found by FuzzSettings)")
+    func reportIsOneLinePerSetting() throws {
+        let settings = try Settings(environment: ["DJINIT_HTTP_APP": "app:x\nDATABASE_URL=postgres://forged"])
+        let report = SettingsReport.effective(settings)
+        #expect(report.split(separator: "\n").count == Schema.all.count)
+        #expect(report.contains(#"DJINIT_HTTP_APP=app:x\nDATABASE_URL=postgres://forged"#))
+    }
+
     /// Redacted from libpq's own reading of the URL: whatever the password holds, none of it shows.
     @Test("database URLs are shown as libpq reads them, every password as ***", arguments: [
         ("postgresql://u:p@h/db", "postgres://u:***@h/db"),
