@@ -36,6 +36,18 @@ enum TestServices {
         url.replacingOccurrences(of: ":\(try variable("DJTEST_PG_PORT"))/", with: ":\(try variable("DJTEST_PGBOUNCER_PORT"))/")
     }
 
+    /// `scripts/services` with `settings` added to the environment, for a server of one test's own.
+    /// Through Python's subprocess, which closes every inherited descriptor: Foundation's Process
+    /// learns that its child ended when a socket it hands the child is closed, and a server left
+    /// running (the postmaster pg_ctl starts, a daemonized Redis) would hold a copy open for ever.
+    @discardableResult
+    static func services(_ arguments: [String], _ settings: [String: String]) throws -> String {
+        try run("/usr/bin/python3",
+                ["-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))",
+                 repository.appendingPathComponent("scripts/services").path] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(settings) { $1 })
+    }
+
     /// Runs one SQL statement with psql and returns its unaligned output lines.
     static func query(_ url: String, _ sql: String) throws -> [String] {
         try run("/usr/bin/psql", ["-X", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
@@ -87,6 +99,10 @@ struct PrivatePostgres {
         try services("pgb-start")
     }
 
+    func stopPgBouncer() throws {
+        try services("pgb-stop")
+    }
+
     /// Starts the server and returns the URL of a new database on it.
     @discardableResult
     func start(database: String = "djinit_private") throws -> String {
@@ -126,21 +142,45 @@ struct PrivatePostgres {
         try? FileManager.default.removeItem(atPath: state)
     }
 
-    /// `scripts/services` with this server's state and port. Through Python's subprocess, which
-    /// closes every inherited descriptor: Foundation's Process learns that its child ended when a
-    /// socket it hands the child is closed, and the postmaster, which pg_ctl leaves running, would
-    /// hold an inherited copy open for ever.
+    /// `scripts/services` with this server's state and ports.
     @discardableResult
     private func services(_ arguments: String...) throws -> String {
-        var environment = ProcessInfo.processInfo.environment
-        environment["DJTEST_STATE"] = state
-        environment["DJTEST_PG_PORT"] = String(port)
-        if let listen { environment["DJTEST_LISTEN"] = listen }
-        if let pgbouncerPort { environment["DJTEST_PGBOUNCER_PORT"] = String(pgbouncerPort) }
-        return try TestServices.run(
-            "/usr/bin/python3",
-            ["-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))",
-             TestServices.repository.appendingPathComponent("scripts/services").path] + arguments,
-            environment: environment)
+        var settings = ["DJTEST_STATE": state, "DJTEST_PG_PORT": String(port)]
+        if let listen { settings["DJTEST_LISTEN"] = listen }
+        if let pgbouncerPort { settings["DJTEST_PGBOUNCER_PORT"] = String(pgbouncerPort) }
+        return try TestServices.services(arguments, settings)
+    }
+}
+
+/// A Redis of one test's own, for a test that stops it: durable (an append-only file fsync'd on
+/// every write), so that a restart keeps the queues as a production Redis would.
+struct PrivateRedis {
+    let port: UInt16
+    let state: String
+
+    init(port: UInt16) {
+        self.port = port
+        state = "/tmp/djinit-run-redis-\(port)-\(getpid())"
+    }
+
+    var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    func start() throws {
+        try services("redis-start")
+    }
+
+    func stop() throws {
+        try services("redis-stop")
+    }
+
+    /// Stops it if it runs, and deletes its files.
+    func remove() {
+        _ = try? stop()
+        try? FileManager.default.removeItem(atPath: state)
+    }
+
+    @discardableResult
+    private func services(_ arguments: String...) throws -> String {
+        try TestServices.services(arguments, ["DJTEST_STATE": state, "DJTEST_REDIS_PORT": String(port), "DJTEST_REDIS_DURABLE": "1"])
     }
 }
