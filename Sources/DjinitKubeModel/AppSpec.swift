@@ -62,7 +62,7 @@ public struct AppSpec: Sendable {
     }
 
     public struct Worker: Sendable {
-        public var replicas: Located<Int>?
+        public var replicas: Located<Int>
         public var resources: ResourceRequest
     }
 
@@ -86,10 +86,6 @@ public struct AppSpec: Sendable {
         public var position: Position
     }
 
-    /// The default of `cronJobs[].deadline`.
-    public static let defaultCronDeadline = Duration.seconds(3600)
-    /// The default of `web.autoscaling.targetCPUUtilization`.
-    public static let defaultTargetCPUUtilization = 70
 
     static let replicas = Shape.integer(1...100)
 
@@ -111,20 +107,20 @@ public struct AppSpec: Sendable {
         ]), "Credentials of a private registry, sealed."),
         Field("secrets", .dictionary(key: Rules.variableName, value: .text(Rules.ciphertext)),
               "Secret variables, sealed with kubeseal --raw: they reach the app as files djinit turns into variables."),
-        Field("config", .dictionary(key: Rules.variableName, value: .text(Rules.anyText)),
+        Field("config", .environment,
               "Plain environment variables (quote every value); DJINIT_* names must be djinit settings."),
         Field("web", .object([
             Field("replicas", replicas, "Fixed number of web pods (instead of autoscaling)."),
             Field("autoscaling", .object([
                 Field("minReplicas", replicas, required: true, "Fewest web pods."),
                 Field("maxReplicas", replicas, required: true, "Most web pods."),
-                Field("targetCPUUtilization", .integer(1...100),
-                      "Average CPU use, in percent of the request, the autoscaler aims for (default 70)."),
+                Field("targetCPUUtilization", .integer(1...100), default: 70,
+                      "Average CPU use, in percent of the request, the autoscaler aims for."),
             ]), "Scale the web pods on CPU use (instead of fixed replicas)."),
             Field("resources", ResourceRequest.shape, "CPU and memory of each web pod."),
         ]), "The web server: djinit run (gunicorn)."),
         Field("worker", .object([
-            Field("replicas", replicas, "Number of worker pods (default 1)."),
+            Field("replicas", replicas, default: 1, "Number of worker pods."),
             Field("resources", ResourceRequest.shape, "CPU and memory of each worker pod."),
         ]), "Background workers: djinit async. Omit for none."),
         Field("beat", .object([
@@ -137,7 +133,7 @@ public struct AppSpec: Sendable {
             Field("schedule", .text(Rules.schedule), required: true, "When it runs, in UTC."),
             Field("command", .list(.text(Rules.nonEmptyText), minItems: 1), required: true,
                   "manage.py's arguments, e.g. [clearsessions]."),
-            Field("deadline", .text(Rules.duration), "How long one run may take before it is stopped (default 1h)."),
+            Field("deadline", .text(Rules.duration), default: "1h", "How long one run may take before it is stopped."),
             Field("resources", ResourceRequest.shape, "CPU and memory of each run."),
         ]), minItems: 0), "Management commands on a schedule, each through djinit exec."),
         Field("volume", .object([
@@ -170,19 +166,19 @@ public struct AppSpec: Sendable {
             autoscaling: web?["autoscaling"].map { scaling in
                 Autoscaling(minReplicas: scaling["minReplicas"]!.located(scaling["minReplicas"]!.int),
                             maxReplicas: scaling["maxReplicas"]!.located(scaling["maxReplicas"]!.int),
-                            targetCPUUtilization: scaling["targetCPUUtilization"]?.int ?? AppSpec.defaultTargetCPUUtilization)
+                            targetCPUUtilization: scaling["targetCPUUtilization"]!.int)
             },
             resources: ResourceRequest(web?["resources"]),
             position: web?.position ?? root.position)
         worker = root["worker"].map { worker in
-            Worker(replicas: worker["replicas"].map { $0.located($0.int) }, resources: ResourceRequest(worker["resources"]))
+            Worker(replicas: worker["replicas"]!.located(worker["replicas"]!.int), resources: ResourceRequest(worker["resources"]))
         }
         beat = root["beat"].map { beat in
             Beat(command: beat["command"]!.strings, resources: ResourceRequest(beat["resources"]))
         }
         cronJobs = root["cronJobs"]?.items.map { job in
             CronJob(name: job["name"]!.string, schedule: job["schedule"]!.string, command: job["command"]!.strings,
-                    deadline: job["deadline"].flatMap { try? Duration.parse($0.string) } ?? AppSpec.defaultCronDeadline,
+                    deadline: try! Duration.parse(job["deadline"]!.string),
                     resources: ResourceRequest(job["resources"]))
         } ?? []
         volume = root["volume"].map { volume in

@@ -76,7 +76,7 @@ public enum Examples {
         namespace: shop-prod
 
         # initContainer: migrations run in each new web pod before it serves.
-        # job: an ArgoCD Sync hook runs them once, before the workloads sync (needs render --argocd).
+        # job: an ArgoCD Sync hook runs them once, before the workloads sync (needs the argocd section below).
         initStep: job
 
         # Refuse images that are not pinned by digest.
@@ -139,11 +139,20 @@ public enum Examples {
             app.kubernetes.io/name: redis
           port: 6379
 
+        # How ArgoCD delivers the app: `djinit-kube argocd` writes its Application and AppProject.
+        # With it, the init Job is a Sync hook and every object has a sync wave.
         argocd:
-          project: customers
-          repoURL: https://git.example.com/hosting/rendered.git
-          path: shop-prod
-          targetRevision: main
+          project: shop-prod
+          # The djinit-app chart, pinned.
+          chart:
+            repoURL: oci://registry.example.com/charts
+            chart: djinit-app
+            version: 0.2.0
+          # The customer's repository: its app.yaml is the chart's value file.
+          app:
+            repoURL: https://git.example.com/customers/shop.git
+            revision: main
+            valuesFile: app.yaml
 
         """
 }

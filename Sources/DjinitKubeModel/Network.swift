@@ -5,7 +5,7 @@ extension Renderer {
     // MARK: - Service and Ingress
 
     func webService() -> KubeObject {
-        object("v1", "Service", webName, metadata: metadata(webName, .web, wave: .workloads),
+        object(.service, webName, metadata: metadata(webName, .web, wave: .workloads),
                spec: [Tree.Entry("spec", [
                    "type": "ClusterIP",
                    "selector": selector(.web),
@@ -27,7 +27,7 @@ extension Renderer {
                 ]]],
             ]
         }
-        return object("networking.k8s.io/v1", "Ingress", name,
+        return object(.ingress, name,
                       metadata: metadata(name, .web, wave: .workloads, annotations: annotations),
                       spec: [Tree.Entry("spec", [
                           "ingressClassName": .string(ingress.className),
@@ -45,7 +45,7 @@ extension Renderer {
         if app.worker != nil { components.append(.worker) }
         if app.beat != nil { components.append(.beat) }
         if !app.cronJobs.isEmpty { components.append(.cron) }
-        if platform.initStep == .job { components.append(.`init`) }
+        if platform.initStep.value == .job { components.append(.`init`) }
         return components
     }
 
@@ -63,7 +63,7 @@ extension Renderer {
 
     func networkPolicy(_ suffix: String, podSelector: Tree, types: [String], ingress: [Tree] = [], egress: [Tree] = []) -> KubeObject {
         let objectName = name + "-" + suffix
-        return object("networking.k8s.io/v1", "NetworkPolicy", objectName,
+        return object(.networkPolicy, objectName,
                       metadata: metadata(objectName, nil, wave: .prerequisites),
                       spec: [Tree.Entry("spec", [
                           "podSelector": podSelector,
@@ -108,7 +108,7 @@ extension Renderer {
                 // Migrations take advisory locks and run DDL, which transaction pooling breaks:
                 // the init step goes to PostgreSQL directly. As an init container it runs in the
                 // web pod, so the web pod needs the path.
-                let migrator: Component = platform.initStep == .job ? .`init` : .web
+                let migrator: Component = platform.initStep.value == .job ? .`init` : .web
                 policies.append(networkPolicy("init-to-database", podSelector: ["matchLabels": selector(migrator)],
                                               types: ["Egress"], egress: [toDatabase]))
             } else {
@@ -187,12 +187,12 @@ extension Renderer {
             ["name": "tmp", "emptyDir": ["sizeLimit": "64Mi"]],
         ]
         let spec = podSpec(.pgbouncer, containers: [container], volumes: volumes, terminationGrace: nil, spread: true)
-        let configMap = object("v1", "ConfigMap", poolerName, metadata: metadata(poolerName, .pgbouncer, wave: .prerequisites),
+        let configMap = object(.configMap, poolerName, metadata: metadata(poolerName, .pgbouncer, wave: .prerequisites),
                                spec: [Tree.Entry("data", ["pgbouncer.ini": .string(poolerConfiguration)])])
         // The pooler comes up with the prerequisites: the init step's checks may already use it.
         let deployment = deployment(poolerName, .pgbouncer, replicas: pooler.replicas, recreate: false, podSpec: spec,
                                     wave: .prerequisites)
-        let service = object("v1", "Service", poolerName, metadata: metadata(poolerName, .pgbouncer, wave: .prerequisites),
+        let service = object(.service, poolerName, metadata: metadata(poolerName, .pgbouncer, wave: .prerequisites),
                              spec: [Tree.Entry("spec", [
                                  "type": "ClusterIP",
                                  "selector": selector(.pgbouncer),

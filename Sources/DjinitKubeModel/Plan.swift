@@ -30,12 +30,9 @@ public struct DjinitSettingsInUse: Sendable {
 
 /// How to render, apart from the two files.
 public struct RenderOptions: Sendable {
-    /// Add an ArgoCD Application and sync-wave annotations.
-    public var argoCD: Bool
     public var settings: DjinitSettingsInUse
 
-    public init(argoCD: Bool = false, settings: DjinitSettingsInUse = DjinitSettingsInUse()) {
-        self.argoCD = argoCD
+    public init(settings: DjinitSettingsInUse = DjinitSettingsInUse()) {
         self.settings = settings
     }
 }
@@ -158,14 +155,9 @@ public struct Plan: Sendable {
         if let pooler = platform.pooler, platform.database == nil {
             fail(pooler.position, "a pooler needs the database section it pools connections to")
         }
-        if options.argoCD && platform.argoCD == nil {
-            fail(Position(file: maxReplicas.position.file, line: 1, column: 1, path: "argocd"),
-                 "--argocd needs platform.yaml's argocd section")
-        }
-        if platform.initStep == .job && !options.argoCD {
-            fail(Position(file: maxReplicas.position.file, line: 1, column: 1, path: "initStep"),
-                 "initStep: job runs as an ArgoCD Sync hook, before the workloads; without --argocd nothing would "
-                    + "order it before the new pods serve: render with --argocd or use initContainer")
+        if platform.initStep.value == .job && platform.argoCD == nil {
+            fail(platform.initStep.position, "job runs the init step as an ArgoCD Sync hook, before the workloads; "
+                + "without the argocd section nothing orders it before the new pods serve: add it, or use initContainer")
         }
 
         // Resources, each bounded by the platform's per-container maximum.
@@ -263,10 +255,14 @@ public struct Plan: Sendable {
         if probePort == httpPort {
             fail(app.name.position.withPath("config"), "\(knobs.probePort.name) and \(knobs.httpPort.name) are both \(httpPort)")
         }
+        // As the customer spelt them (djinit reads them the same), else the defaults.
+        func spelt(_ name: String, _ value: String) -> (String, String) {
+            (name, app.config.first { $0.name.value == name }?.value ?? value)
+        }
         let pinned: [(String, String)] = [
-            (knobs.probePort.name, probePort.settingText), (knobs.httpPort.name, httpPort.settingText),
-            (knobs.drainDelay.name, drainDelay.settingText), (knobs.grace.name, grace.settingText),
-            (knobs.killGrace.name, killGrace.settingText),
+            spelt(knobs.probePort.name, probePort.settingText), spelt(knobs.httpPort.name, httpPort.settingText),
+            spelt(knobs.drainDelay.name, drainDelay.settingText), spelt(knobs.grace.name, grace.settingText),
+            spelt(knobs.killGrace.name, killGrace.settingText),
         ]
         var data = app.config.map { ($0.name.value, $0.value) }
             .filter { entry in !(pinned + managed).contains { $0.0 == entry.0 } }
@@ -292,6 +288,10 @@ public struct Plan: Sendable {
             })
         }
     }
+
+    /// Whether ArgoCD delivers the app (platform.yaml has its section): then the init Job is a
+    /// Sync hook and every object has a sync wave.
+    public var argoCD: Bool { platform.argoCD != nil }
 
     /// Web pods when the replica count is fixed; nil when an autoscaler owns it.
     public var webReplicas: Int? { app.web.autoscaling == nil ? app.web.replicas?.value ?? 1 : nil }

@@ -51,7 +51,7 @@ public struct PeerSelector: Sendable {
 /// conflict with app.yaml.
 public struct PlatformSpec: Sendable {
     public var namespace: String
-    public var initStep: InitStep
+    public var initStep: Located<InitStep>
     public var requireImageDigest: Bool
     /// The UID and GID every container runs as.
     public var runAsUser: Int
@@ -111,12 +111,34 @@ public struct PlatformSpec: Sendable {
         public var port: Int
     }
 
+    /// How ArgoCD delivers the app (`djinit-kube argocd` writes its Application and AppProject):
+    /// the djinit-app chart, with the customer's app.yaml as a value file and the hoster's values.
     public struct ArgoCD: Sendable {
-        public var project: String
-        public var repoURL: String
-        public var path: String
-        public var targetRevision: String
+        /// Where ArgoCD runs.
         public var namespace: String
+        /// The AppProject fencing this app in.
+        public var project: String
+        public var chart: ChartSource
+        public var customerRepository: Repository
+        /// The path of app.yaml in the customer's repository.
+        public var valuesFile: String
+    }
+
+    /// Where the djinit-app chart comes from, pinned.
+    public struct ChartSource: Sendable {
+        public var repoURL: String
+        /// The chart's name in a Helm or OCI repository, or nil for a Git repository.
+        public var chart: String?
+        /// Its folder in a Git repository.
+        public var path: String?
+        /// A chart version, or a Git tag or commit.
+        public var version: String
+    }
+
+    /// A Git repository at a revision.
+    public struct Repository: Sendable {
+        public var repoURL: String
+        public var revision: String
     }
 
     /// The UID containers run as unless platform.yaml says otherwise: above 10000, so that it
@@ -128,10 +150,10 @@ public struct PlatformSpec: Sendable {
     /// Everything platform.yaml may hold; any other key is an error.
     public static let shape = Shape.object([
         Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), required: true, "The namespace the app gets to itself."),
-        Field("initStep", .choice(InitStep.allCases.map(\.rawValue)),
-              "How djinit init runs: a Job as an ArgoCD Sync hook (needs --argocd), or an init container of the web pods (default)."),
-        Field("requireImageDigest", .boolean, "Refuse images not pinned by digest (default false)."),
-        Field("runAsUser", .integer(10000...2_147_483_647), "UID and GID of every container (default 10001)."),
+        Field("initStep", .choice(InitStep.allCases.map(\.rawValue)), default: .string(InitStep.initContainer.rawValue),
+              "How djinit init runs: a Job run as an ArgoCD Sync hook (needs the argocd section), or an init container of the web pods."),
+        Field("requireImageDigest", .boolean, default: false, "Refuse images not pinned by digest."),
+        Field("runAsUser", .integer(10000...2_147_483_647), default: .int(defaultRunAsUser), "UID and GID of every container."),
         Field("maxReplicas", .integer(1...100), required: true, "The most pods of one kind app.yaml may ask for."),
         Field("resources", .object([
             Field("defaults", .object([
@@ -158,12 +180,12 @@ public struct PlatformSpec: Sendable {
                   "The cert-manager ClusterIssuer that issues the TLS certificates."),
             Field("controller", .object(PeerSelector.fields), required: true,
                   "The ingress controller's pods: the only ones allowed to reach the web pods."),
-            Field("allowedAnnotations", .list(.text(Rules.metadataKey), minItems: 0),
+            Field("allowedAnnotations", .list(.text(Rules.metadataKey), minItems: 0), default: [],
                   "Ingress annotations app.yaml may set (never *-snippet ones)."),
         ]), "How the app is exposed; needed when app.yaml lists hosts."),
         Field("database", .object([
             Field("host", .text(Rules.hostname), required: true, "PostgreSQL's host name."),
-            Field("port", port, "PostgreSQL's port (default 5432)."),
+            Field("port", port, default: 5432, "PostgreSQL's port."),
             Field("name", .text(Rules.postgresName), required: true, "The database."),
             Field("user", .text(Rules.postgresName), required: true, "The role the app connects as."),
             Field("passwordSecret", SecretKeyReference.shape, required: true,
@@ -171,27 +193,43 @@ public struct PlatformSpec: Sendable {
         ] + PeerSelector.fields), "The PostgreSQL the app uses."),
         Field("pooler", .object([
             Field("image", .text(Rules.image), required: true, "A PgBouncer image (1.21 or later) with pgbouncer on PATH."),
-            Field("replicas", .integer(1...20), "PgBouncer pods (default 2)."),
-            Field("maxClientConnections", .integer(1...100_000), "PgBouncer's max_client_conn (default 200)."),
-            Field("defaultPoolSize", .integer(1...10_000), "PgBouncer's default_pool_size (default 20)."),
+            Field("replicas", .integer(1...20), default: 2, "PgBouncer pods."),
+            Field("maxClientConnections", .integer(1...100_000), default: 200, "PgBouncer's max_client_conn."),
+            Field("defaultPoolSize", .integer(1...10_000), default: 20, "PgBouncer's default_pool_size."),
             Field("userlistSecret", SecretKeyReference.shape, required: true, "PgBouncer's auth_file."),
         ]), "A PgBouncer in transaction pooling between the app and PostgreSQL; needs database."),
         Field("broker", .object(PeerSelector.fields + [
             Field("port", port, required: true, "The broker's port, e.g. 6379."),
         ]), "The task broker (Redis, RabbitMQ) the app and its workers reach."),
         Field("argocd", .object([
-            Field("project", .text(Rules.dnsLabel(maxLength: 253)), required: true, "The ArgoCD project."),
-            Field("repoURL", .text(Rules.repositoryURL), required: true, "The repository holding the rendered manifests."),
-            Field("path", .text(Rules.nonEmptyText), required: true, "Their folder in that repository."),
-            Field("targetRevision", .text(Rules.nonEmptyText), "The branch, tag or commit (default HEAD)."),
-            Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), "Where ArgoCD runs (default argocd)."),
-        ]), "The ArgoCD Application render --argocd writes."),
+            Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), default: "argocd", "Where ArgoCD runs."),
+            Field("project", .text(Rules.dnsLabel(maxLength: 63)), required: true,
+                  "The AppProject djinit-kube argocd writes for this app, its fence: the app's namespace and repositories only."),
+            Field("chart", .object([
+                Field("repoURL", .text(Rules.chartRepositoryURL), required: true,
+                      "The Helm or OCI repository holding the djinit-app chart, or the Git repository of its folder."),
+                Field("chart", .text(Rules.dnsLabel(maxLength: 63)), "The chart's name in a Helm or OCI repository."),
+                Field("path", .text(Rules.relativePath), "The chart's folder in a Git repository."),
+                Field("version", .text(Rules.nonEmptyText), required: true,
+                      "The chart version, or a Git tag or commit: pinned, never a branch that moves."),
+            ]), required: true, "The djinit-app chart, pinned."),
+            Field("app", .object([
+                Field("repoURL", .text(Rules.repositoryURL), required: true, "The customer's Git repository."),
+                Field("revision", .text(Rules.nonEmptyText), default: "HEAD", "The branch, tag or commit ArgoCD follows."),
+                Field("valuesFile", .text(Rules.relativePath), default: "app.yaml", "The path of app.yaml in it."),
+            ]), required: true, "The customer's repository, whose app.yaml is the chart's value file."),
+        ]), "How ArgoCD delivers the app: djinit-kube argocd writes its Application and AppProject. With it, the init Job "
+            + "is a Sync hook and every object has a sync wave."),
     ])
 
     private static let resourcePair = Shape.object([
         Field("cpu", .quantity(.cpu), required: true, "CPU cores, e.g. 250m."),
         Field("memory", .quantity(.bytes), required: true, "Memory, e.g. 512Mi."),
     ])
+
+    /// platform.yaml as read, every default filled in: the hoster's values of the Helm chart
+    /// (`djinit-kube values`).
+    public let completed: Tree
 
     /// Reads and checks platform.yaml's text; `file` names it in errors.
     /// - Throws: `InputError` naming file, line and key of every problem.
@@ -200,13 +238,14 @@ public struct PlatformSpec: Sendable {
     }
 
     init(_ root: Checked) {
+        completed = root.completed
         func quantity(_ checked: Checked, _ kind: QuantityKind) -> Located<Quantity> {
             checked.located(Quantity(checked.quantityText, kind: kind)!)
         }
         namespace = root["namespace"]!.string
-        initStep = root["initStep"].flatMap { InitStep(rawValue: $0.string) } ?? .initContainer
-        requireImageDigest = root["requireImageDigest"]?.bool ?? false
-        runAsUser = root["runAsUser"]?.int ?? PlatformSpec.defaultRunAsUser
+        initStep = root["initStep"]!.located(InitStep(rawValue: root["initStep"]!.string)!)
+        requireImageDigest = root["requireImageDigest"]!.bool
+        runAsUser = root["runAsUser"]!.int
         maxReplicas = root["maxReplicas"]!.located(root["maxReplicas"]!.int)
         let resources = root["resources"]!
         let defaults = resources["defaults"]!
@@ -229,24 +268,28 @@ public struct PlatformSpec: Sendable {
         ingress = root["ingress"].map { ingress in
             Ingress(className: ingress["className"]!.string, clusterIssuer: ingress["clusterIssuer"]!.string,
                     controller: PeerSelector(ingress["controller"]!),
-                    allowedAnnotations: ingress["allowedAnnotations"]?.strings ?? [])
+                    allowedAnnotations: ingress["allowedAnnotations"]!.strings)
         }
         database = root["database"].map { database in
-            Database(host: database["host"]!.string, port: database["port"]?.int ?? 5432,
+            Database(host: database["host"]!.string, port: database["port"]!.int,
                      name: database["name"]!.string, user: database["user"]!.string,
                      passwordSecret: SecretKeyReference(database["passwordSecret"]!), peer: PeerSelector(database))
         }
         pooler = root["pooler"].map { pooler in
-            Pooler(image: ImageReference(pooler["image"]!.string)!, replicas: pooler["replicas"]?.int ?? 2,
-                   maxClientConnections: pooler["maxClientConnections"]?.int ?? 200,
-                   defaultPoolSize: pooler["defaultPoolSize"]?.int ?? 20,
+            Pooler(image: ImageReference(pooler["image"]!.string)!, replicas: pooler["replicas"]!.int,
+                   maxClientConnections: pooler["maxClientConnections"]!.int,
+                   defaultPoolSize: pooler["defaultPoolSize"]!.int,
                    userlistSecret: SecretKeyReference(pooler["userlistSecret"]!), position: pooler.position)
         }
         broker = root["broker"].map { Broker(peer: PeerSelector($0), port: $0["port"]!.int) }
         argoCD = root["argocd"].map { argo in
-            ArgoCD(project: argo["project"]!.string, repoURL: argo["repoURL"]!.string, path: argo["path"]!.string,
-                   targetRevision: argo["targetRevision"]?.string ?? "HEAD",
-                   namespace: argo["namespace"]?.string ?? "argocd")
+            let chart = argo["chart"]!
+            return ArgoCD(namespace: argo["namespace"]!.string, project: argo["project"]!.string,
+                          chart: ChartSource(repoURL: chart["repoURL"]!.string, chart: chart["chart"]?.string,
+                                             path: chart["path"]?.string, version: chart["version"]!.string),
+                          customerRepository: Repository(repoURL: argo["app"]!["repoURL"]!.string,
+                                                         revision: argo["app"]!["revision"]!.string),
+                          valuesFile: argo["app"]!["valuesFile"]!.string)
         }
     }
 }

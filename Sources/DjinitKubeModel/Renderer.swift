@@ -1,5 +1,44 @@
 import DjinitSettings
 
+/// Every kind of object djinit-kube and the chart render: the AppProject allows exactly these.
+public enum KubeKind: String, CaseIterable, Sendable {
+    case namespace = "Namespace"
+    case resourceQuota = "ResourceQuota"
+    case limitRange = "LimitRange"
+    case serviceAccount = "ServiceAccount"
+    case configMap = "ConfigMap"
+    case sealedSecret = "SealedSecret"
+    case persistentVolumeClaim = "PersistentVolumeClaim"
+    case networkPolicy = "NetworkPolicy"
+    case deployment = "Deployment"
+    case service = "Service"
+    case job = "Job"
+    case cronJob = "CronJob"
+    case ingress = "Ingress"
+    case horizontalPodAutoscaler = "HorizontalPodAutoscaler"
+    case podDisruptionBudget = "PodDisruptionBudget"
+
+    public var name: String { rawValue }
+
+    public var apiVersion: String {
+        switch self {
+        case .namespace, .resourceQuota, .limitRange, .serviceAccount, .configMap, .persistentVolumeClaim, .service: "v1"
+        case .sealedSecret: "bitnami.com/v1alpha1"
+        case .networkPolicy, .ingress: "networking.k8s.io/v1"
+        case .deployment: "apps/v1"
+        case .job, .cronJob: "batch/v1"
+        case .horizontalPodAutoscaler: "autoscaling/v2"
+        case .podDisruptionBudget: "policy/v1"
+        }
+    }
+
+    /// The API group (empty for the core group), as RBAC and ArgoCD name it.
+    public var group: String { apiVersion.contains("/") ? String(apiVersion.prefix { $0 != "/" }) : "" }
+
+    /// Whether objects of this kind belong to no namespace.
+    public var isClusterScoped: Bool { self == .namespace }
+}
+
 /// The parts of the app, each a value of `app.kubernetes.io/component`.
 enum Component: String, CaseIterable {
     case web, worker, beat, cron, `init`, pgbouncer
@@ -44,7 +83,7 @@ struct Renderer {
         objects += [sealedSecret(), registrySecret(), volumeClaim()].compactMap { $0 }
         objects += networkPolicies()
         objects += pooler()
-        if platform.initStep == .job { objects.append(initJob()) }
+        if platform.initStep.value == .job { objects.append(initJob()) }
         objects.append(webDeployment())
         objects.append(webService())
         objects += [ingress(), autoscaler(), webDisruptionBudget()].compactMap { $0 }
@@ -84,7 +123,7 @@ struct Renderer {
 
     func metadata(_ objectName: String, _ component: Component?, wave: Wave?, annotations: [(String, String)] = []) -> Tree {
         var allAnnotations = annotations
-        if let wave, plan.options.argoCD {
+        if let wave, plan.argoCD {
             allAnnotations.append(("argocd.argoproj.io/sync-wave", String(wave.rawValue)))
         }
         return [
@@ -95,10 +134,10 @@ struct Renderer {
         ]
     }
 
-    func object(_ apiVersion: String, _ kind: String, _ objectName: String, metadata: Tree, spec: [Tree.Entry]) -> KubeObject {
-        KubeObject(kind: kind, name: objectName, tree: .map([
-            Tree.Entry("apiVersion", .string(apiVersion)),
-            Tree.Entry("kind", .string(kind)),
+    func object(_ kind: KubeKind, _ objectName: String, metadata: Tree, spec: [Tree.Entry]) -> KubeObject {
+        KubeObject(kind: kind.name, name: objectName, tree: .map([
+            Tree.Entry("apiVersion", .string(kind.apiVersion)),
+            Tree.Entry("kind", .string(kind.name)),
             Tree.Entry("metadata", metadata),
         ] + spec))
     }
@@ -117,11 +156,11 @@ struct Renderer {
                        ("pod-security.kubernetes.io/\(mode)-version", "latest")]
         }
         var metadata: Tree = ["name": .string(namespace), "labels": .sortedStrings(labels)]
-        if plan.options.argoCD {
+        if plan.argoCD {
             metadata = metadata.adding([Tree.Entry("annotations", ["argocd.argoproj.io/sync-wave": .string(String(Wave.prerequisites.rawValue))])])
         }
-        return KubeObject(kind: "Namespace", name: namespace, tree: [
-            "apiVersion": "v1", "kind": "Namespace", "metadata": metadata,
+        return KubeObject(kind: KubeKind.namespace.name, name: namespace, tree: [
+            "apiVersion": .string(KubeKind.namespace.apiVersion), "kind": .string(KubeKind.namespace.name), "metadata": metadata,
         ])
     }
 
@@ -133,7 +172,7 @@ struct Renderer {
             ("pods", String(quota.pods)),
         ]
         if let storage = quota.storage { hard.append(("requests.storage", storage.text)) }
-        return object("v1", "ResourceQuota", name, metadata: metadata(name, nil, wave: .prerequisites),
+        return object(.resourceQuota, name, metadata: metadata(name, nil, wave: .prerequisites),
                       spec: [Tree.Entry("spec", ["hard": .sortedStrings(hard)])])
     }
 
@@ -145,20 +184,20 @@ struct Renderer {
             "defaultRequest": ["cpu": .string(defaults.cpuRequest.text), "memory": .string(defaults.memoryRequest.text)],
             "max": ["cpu": .string(platform.maxCPU.value.text), "memory": .string(platform.maxMemory.value.text)],
         ]
-        return object("v1", "LimitRange", name, metadata: metadata(name, nil, wave: .prerequisites),
+        return object(.limitRange, name, metadata: metadata(name, nil, wave: .prerequisites),
                       spec: [Tree.Entry("spec", ["limits": [limit]])])
     }
 
     func serviceAccount() -> KubeObject {
         // Django never talks to the Kubernetes API: no token in the pods at all.
-        object("v1", "ServiceAccount", name, metadata: metadata(name, nil, wave: .prerequisites),
+        object(.serviceAccount, name, metadata: metadata(name, nil, wave: .prerequisites),
                spec: [Tree.Entry("automountServiceAccountToken", false)])
     }
 
     // MARK: - Configuration and secrets
 
     func configMap() -> KubeObject {
-        object("v1", "ConfigMap", configName, metadata: metadata(configName, nil, wave: .prerequisites),
+        object(.configMap, configName, metadata: metadata(configName, nil, wave: .prerequisites),
                spec: [Tree.Entry("data", .sortedStrings(plan.config))])
     }
 
@@ -176,7 +215,7 @@ struct Renderer {
     /// seals with `kubeseal --raw --namespace NAMESPACE --name NAME`, so the ciphertext only opens
     /// as this very Secret.
     private func sealed(_ secretName: String, type: String, data: [(String, String)]) -> KubeObject {
-        object("bitnami.com/v1alpha1", "SealedSecret", secretName,
+        object(.sealedSecret, secretName,
                metadata: metadata(secretName, nil, wave: .prerequisites),
                spec: [Tree.Entry("spec", [
                    "encryptedData": .sortedStrings(data),
@@ -191,7 +230,7 @@ struct Renderer {
     /// change to it changes the pod template, so the pods roll.
     var configurationHash: String {
         var text = plan.config.map { "config:\($0.0)=\($0.1)\n" }.joined()
-        text += app.secrets.map { "secret:\($0.name.value)=\($0.ciphertext)\n" }.joined()
+        text += app.secrets.sorted { $0.name.value < $1.name.value }.map { "secret:\($0.name.value)=\($0.ciphertext)\n" }.joined()
         if let database = platform.database {
             text += "database-password:\(database.passwordSecret.name)/\(database.passwordSecret.key)\n"
         }
@@ -202,33 +241,15 @@ struct Renderer {
 
     func volumeClaim() -> KubeObject? {
         guard let volume = app.volume, let storage = platform.storage else { return nil }
-        return object("v1", "PersistentVolumeClaim", volumeClaimName,
-                      metadata: metadata(volumeClaimName, nil, wave: .prerequisites),
+        // Neither ArgoCD nor Helm may delete the data: not when the app moves between them, nor
+        // when it is pruned.
+        let keep = [("argocd.argoproj.io/sync-options", "Prune=false,Delete=false"), ("helm.sh/resource-policy", "keep")]
+        return object(.persistentVolumeClaim, volumeClaimName,
+                      metadata: metadata(volumeClaimName, nil, wave: .prerequisites, annotations: keep),
                       spec: [Tree.Entry("spec", [
                           "accessModes": [.string(storage.accessMode.value.rawValue)],
                           "storageClassName": .string(storage.className),
                           "resources": ["requests": ["storage": .string(volume.size.value.text)]],
                       ])])
-    }
-
-    // MARK: - ArgoCD
-
-    func application() -> KubeObject? {
-        guard let argo = platform.argoCD else { return nil }
-        return KubeObject(kind: "Application", name: name, tree: [
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": ["name": .string(name), "namespace": .string(argo.namespace), "labels": labels(nil)],
-            "spec": [
-                "project": .string(argo.project),
-                "source": ["repoURL": .string(argo.repoURL), "path": .string(argo.path),
-                           "targetRevision": .string(argo.targetRevision)],
-                "destination": ["server": "https://kubernetes.default.svc", "namespace": .string(namespace)],
-                "syncPolicy": [
-                    "automated": ["prune": true, "selfHeal": true],
-                    "retry": ["limit": 5, "backoff": ["duration": "10s", "factor": 2, "maxDuration": "5m"]],
-                ],
-            ],
-        ])
     }
 }

@@ -48,10 +48,15 @@ enum Rules {
 
     /// Any text, the empty string included (a ConfigMap value may be empty). Like every string of
     /// the two files, it holds no control or format character but line breaks (`Shape`).
-    static let anyText = TextRule("text", accepts: { _ in true })
+    static let anyText = TextRule("text", pattern: "^" + printable + "*$", accepts: { _ in true })
 
     /// Any text but the empty string.
-    static let nonEmptyText = TextRule("non-empty text", pattern: ".", accepts: { !$0.isEmpty })
+    static let nonEmptyText = TextRule("non-empty text", pattern: "^" + printable + "+$", accepts: { !$0.isEmpty })
+
+    /// One character a string of the two files may hold, as a pattern (ECMA-262 with Unicode
+    /// properties, and RE2, which Helm uses): a line break, or anything but a control, format,
+    /// private-use or unassigned character or a line or paragraph separator.
+    static let printable = "([\\n\\r]|[^\\p{C}\\p{Zl}\\p{Zp}])"
 
     /// A PostgreSQL database or role name as djinit-kube writes it into URLs and pgbouncer.ini:
     /// an identifier that needs neither quoting nor percent-encoding anywhere.
@@ -66,13 +71,14 @@ enum Rules {
     /// A container image with a version: see `ImageReference`.
     static let image = TextRule(
         "an image with a version tag or digest, like ghcr.io/acme/shop:1.4.2 (not 'latest')",
-        pattern: "^[^\\s]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@sha256:[a-f0-9]{64})?$",
+        pattern: "^[a-z0-9][a-z0-9./_:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
         accepts: { ImageReference($0) != nil })
 
     /// An absolute path in its one spelling: `/`-separated names, none empty, `.` or `..`, and
     /// not `/` itself, so that comparing two paths as text compares what they name.
     static let absolutePath = TextRule(
-        "an absolute path like /app/media (no empty, '.' or '..' parts, no trailing '/')", pattern: "^(/[^/]+)+$",
+        "an absolute path like /app/media (no empty, '.' or '..' parts, no trailing '/')",
+        pattern: "^(/[^/\\p{C}\\p{Zl}\\p{Zp}]+)+$",
         accepts: { text in
             guard text.hasPrefix("/") else { return false }
             let parts = text.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
@@ -91,7 +97,7 @@ enum Rules {
     static let schedule = TextRule(
         "a cron schedule of five fields like '0 3 * * *' (minute 0-59, hour 0-23, day 1-31, month 1-12 or JAN-DEC, "
             + "weekday 0-7 or SUN-SAT), or @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually",
-        pattern: "^(@(hourly|daily|midnight|weekly|monthly|yearly|annually)|\\S+ \\S+ \\S+ \\S+ \\S+)$",
+        pattern: "^(@(hourly|daily|midnight|weekly|monthly|yearly|annually)|[0-9A-Za-z*/,?-]+( [0-9A-Za-z*/,?-]+){4})$",
         accepts: { text in
             if ["@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"].contains(text) { return true }
             let fields = text.split(separator: " ", omittingEmptySubsequences: false)
@@ -125,6 +131,23 @@ enum Rules {
     static let secretKey = TextRule(
         "a Secret key (letters, digits, '-', '_', '.')", pattern: "^[-._a-zA-Z0-9]+$", maxLength: 253,
         accepts: { text in !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) } })
+
+    /// Where ArgoCD fetches a Helm chart: a Helm repository (`https://`), an OCI registry
+    /// (`oci://`), or a Git repository.
+    static let chartRepositoryURL = TextRule(
+        "a chart repository like oci://registry.example.com/charts or https://charts.example.com", pattern: "^(https://|oci://|ssh://|git@)\\S+$",
+        accepts: { text in
+            ["https://", "oci://", "ssh://", "git@"].contains { text.hasPrefix($0) } && !text.contains { $0.isWhitespace }
+        })
+
+    /// A path inside a repository: `/`-separated names, none empty, `.` or `..`.
+    static let relativePath = TextRule(
+        "a path inside the repository like apps/shop/app.yaml (no leading '/', no '.' or '..' parts)",
+        pattern: "^[^/]+(/[^/]+)*$",
+        accepts: { text in
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains { $0.isWhitespace } }
+        })
 
     /// A Git repository URL for ArgoCD.
     static let repositoryURL = TextRule(

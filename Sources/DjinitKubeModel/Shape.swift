@@ -1,4 +1,5 @@
 import Yams
+import DjinitSettings
 import DjinitText
 
 /// A rule for a string value: what it must look like, in words for errors and as a regular
@@ -39,6 +40,10 @@ public indirect enum Shape: Sendable {
     case object([Field])
     /// A mapping with free keys that follow `key`, each value a `value`.
     case dictionary(key: TextRule, value: Shape)
+    /// Environment variables: names to text. djinit's own names (`DJINIT_*`, and the ecosystem's it
+    /// reads) must be djinit settings with values of their kind; the plan checks them as djinit
+    /// does, and the JSON Schema describes each.
+    case environment
 }
 
 /// One key of an object.
@@ -46,13 +51,17 @@ public struct Field: Sendable {
     public let name: String
     public let shape: Shape
     public let isRequired: Bool
+    /// The value a missing key has: declared here once, for the reader, the JSON Schema, and the
+    /// complete values `djinit-kube values` writes for the Helm chart.
+    public let defaultValue: Tree?
     /// One line for the JSON Schema's `description` and for the examples.
     public let summary: String
 
-    public init(_ name: String, _ shape: Shape, required: Bool = false, _ summary: String) {
+    public init(_ name: String, _ shape: Shape, required: Bool = false, default defaultValue: Tree? = nil, _ summary: String) {
         self.name = name
         self.shape = shape
         self.isRequired = required
+        self.defaultValue = defaultValue
         self.summary = summary
     }
 }
@@ -67,16 +76,23 @@ private let podSecurityKeys: Set<String> = [
 
 // MARK: - Reading
 
-/// A YAML node that has passed its `Shape`: typed accessors that cannot fail, with positions.
+/// A YAML node that has passed its `Shape`: typed accessors that cannot fail, with positions, and
+/// the shape's defaults for keys the file leaves out.
 struct Checked {
     let node: Node
     let position: Position
+    let shape: Shape
 
-    /// The value of `key`, if present.
+    /// The value of `key`: as written, else its field's default, else nil.
     subscript(key: String) -> Checked? {
-        guard case .mapping(let mapping) = node,
-              let pair = mapping.first(where: { $0.key.string == key }) else { return nil }
-        return Checked(node: pair.value, position: position.child(key, at: pair.value))
+        guard case .object(let fields) = shape, let field = fields.first(where: { $0.name == key }) else { return nil }
+        if case .mapping(let mapping) = node, let pair = mapping.first(where: { $0.key.string == key }) {
+            return Checked(node: pair.value, position: position.child(key, at: pair.value), shape: field.shape)
+        }
+        return field.defaultValue.map { value in
+            Checked(node: value.node, position: position.withPath(position.path.isEmpty ? key : position.path + "." + key),
+                    shape: field.shape)
+        }
     }
 
     var string: String { node.string ?? "" }
@@ -87,18 +103,38 @@ struct Checked {
     var quantityText: String { node.scalar?.string ?? "" }
 
     var items: [Checked] {
-        guard case .sequence(let sequence) = node else { return [] }
-        return sequence.enumerated().map { index, item in
-            Checked(node: item, position: position.item(index, at: item))
+        guard case .sequence(let sequence) = node, case .list(let item, _) = shape else { return [] }
+        return sequence.enumerated().map { index, element in
+            Checked(node: element, position: position.item(index, at: element), shape: item)
         }
     }
 
     /// The entries of a dictionary, in file order.
     var entries: [(key: String, value: Checked)] {
         guard case .mapping(let mapping) = node else { return [] }
+        let value: Shape
+        switch shape {
+        case .dictionary(_, let shape): value = shape
+        case .environment: value = .text(Rules.anyText)
+        default: return []
+        }
         return mapping.map { pair in
             let key = pair.key.string ?? ""
-            return (key, Checked(node: pair.value, position: position.child(key, at: pair.value)))
+            return (key, Checked(node: pair.value, position: position.child(key, at: pair.value), shape: value))
+        }
+    }
+
+    /// The value as a tree, every default filled in, quantities as text: what `djinit-kube
+    /// values` writes for the Helm chart.
+    var completed: Tree {
+        switch shape {
+        case .object(let fields): .map(fields.compactMap { field in self[field.name].map { Tree.Entry(field.name, $0.completed) } })
+        case .dictionary, .environment: .map(entries.map { Tree.Entry($0.key, $0.value.completed) })
+        case .list: .list(items.map(\.completed))
+        case .text, .choice: .string(string)
+        case .integer: .int(int)
+        case .boolean: .bool(bool)
+        case .quantity: .string(quantityText)
         }
     }
 
@@ -151,7 +187,7 @@ extension Shape {
             let shown = Array(problems.prefix(Shape.maxProblems))
             throw InputError(shown + [InputProblem(start, "and \(problems.count - shown.count) more problems; fix these first")])
         }
-        return Checked(node: root, position: start)
+        return Checked(node: root, position: start, shape: self)
     }
 
     /// The largest file read: app.yaml ends up in a ConfigMap and pod templates, which Kubernetes
@@ -191,6 +227,7 @@ extension Shape {
             "a list" + (minItems > 0 ? " of at least \(minItems)" : "") + " (each \(item.summary))"
         case .object(let fields): "a mapping with the keys " + fields.map(\.name).joined(separator: ", ")
         case .dictionary(let key, let value): "a mapping from \(key.summary) to \(value.summary)"
+        case .environment: "a mapping from environment variable names to text"
         }
     }
 
@@ -255,6 +292,8 @@ extension Shape {
                 problems.append(InputProblem(position.withPath(path),
                                              "missing required key '\(field.name)': \(field.summary)"))
             }
+        case .environment:
+            Shape.dictionary(key: Rules.variableName, value: .text(Rules.anyText)).check(node, at: position, into: &problems)
         case .dictionary(let keyRule, let value):
             guard case .mapping(let mapping) = node else { return fail("expected \(summary), got \(Shape.describe(node))") }
             for pair in mapping {
@@ -315,6 +354,24 @@ extension Position {
     }
 }
 
+// MARK: - Defaults
+
+extension Shape {
+    /// Every default below this shape, by dotted key path (a list's items share their list's path).
+    func defaults(under path: String = "") -> [Tree.Entry] {
+        switch self {
+        case .object(let fields):
+            return fields.flatMap { field -> [Tree.Entry] in
+                let key = path.isEmpty ? field.name : path + "." + field.name
+                return (field.defaultValue.map { [Tree.Entry(key, $0)] } ?? []) + field.shape.defaults(under: key)
+            }
+        case .list(let item, _): return item.defaults(under: path)
+        case .dictionary(_, let value): return value.defaults(under: path)
+        case .text, .choice, .integer, .boolean, .quantity, .environment: return []
+        }
+    }
+}
+
 // MARK: - JSON Schema
 
 extension Shape {
@@ -329,7 +386,9 @@ extension Shape {
     }
 
     /// The schema of one value; `description` is the documentation of the key that holds it.
-    private func schemaTree(description: String? = nil) -> Tree {
+    /// With `completed`, a key with a default is required: the values are complete
+    /// (`Checked.completed`).
+    func schemaTree(description: String? = nil, completed: Bool = false) -> Tree {
         let described: Tree? = description.map { .string($0 + " Expected: \(summary).") }
         switch self {
         case .text(let rule):
@@ -345,16 +404,39 @@ extension Shape {
         case .quantity(let kind):
             return ["type": ["string", "integer"], "pattern": .string(kind.pattern), "description": described]
         case .list(let item, let minItems):
-            return ["type": "array", "items": item.schemaTree(), "minItems": minItems > 0 ? .int(minItems) : nil,
+            return ["type": "array", "items": item.schemaTree(completed: completed), "minItems": minItems > 0 ? .int(minItems) : nil,
                     "description": description.map(Tree.string)]
         case .object(let fields):
-            let properties = fields.map { Tree.Entry($0.name, $0.shape.schemaTree(description: $0.summary)) }
-            let required = fields.filter(\.isRequired).map { Tree.string($0.name) }
+            let properties = fields.map { field in
+                Tree.Entry(field.name, field.shape.schemaTree(description: field.summary, completed: completed).adding(
+                    field.defaultValue.map { [Tree.Entry("default", $0)] } ?? []))
+            }
+            let required = fields.filter { $0.isRequired || (completed && $0.defaultValue != nil) }.map { Tree.string($0.name) }
             return ["type": "object", "additionalProperties": false, "properties": .map(properties),
                     "required": required.isEmpty ? nil : .list(required), "description": description.map(Tree.string)]
         case .dictionary(let key, let value):
             return ["type": "object", "propertyNames": ["pattern": key.pattern.map(Tree.string)],
-                    "additionalProperties": value.schemaTree(), "description": described]
+                    "additionalProperties": value.schemaTree(completed: completed), "description": described]
+        case .environment:
+            // Each of djinit's settings with the form of its values; any other name of djinit's own
+            // is refused, like a misspelt one at start-up.
+            let settings = Schema.all.map { setting in
+                Tree.Entry(setting.name, [
+                    "type": "string", "pattern": setting.pattern.isEmpty ? nil : .string(setting.pattern),
+                    "description": .string(setting.summary),
+                ])
+            }
+            return [
+                "type": "object",
+                "properties": .map(settings),
+                "propertyNames": [
+                    "pattern": .string(Rules.variableName.pattern ?? ""),
+                    "anyOf": [["not": ["pattern": .string("^" + Schema.ownPrefix)]],
+                              ["enum": .list(Schema.all.map { Tree.string($0.name) })]],
+                ],
+                "additionalProperties": Shape.text(Rules.anyText).schemaTree(),
+                "description": described,
+            ]
         }
     }
 }

@@ -1,4 +1,5 @@
 import DjinitText
+import Yams
 
 /// An ordered document: a Kubernetes object or a JSON Schema, with its keys in the order they were
 /// built, so that the same input always gives the same bytes.
@@ -29,6 +30,12 @@ public indirect enum Tree: Equatable, Sendable {
         return entries.first { $0.key == key }?.value
     }
 
+    /// The items of a list, or none.
+    public var items: [Tree] {
+        guard case .list(let items) = self else { return [] }
+        return items
+    }
+
     /// The text of a string, or nil.
     public var text: String? {
         guard case .string(let text) = self else { return nil }
@@ -38,6 +45,17 @@ public indirect enum Tree: Equatable, Sendable {
     /// A map from string pairs, sorted by key (labels, ConfigMap data).
     public static func sortedStrings(_ pairs: [(String, String)]) -> Tree {
         .map(pairs.sorted { $0.0 < $1.0 }.map { Entry($0.0, .string($0.1)) })
+    }
+
+    /// The tree as a YAML node, for a default that takes the place of a value read from a file.
+    var node: Node {
+        switch self {
+        case .string(let text): Node(text, Tag(.str))
+        case .int(let number): Node(String(number), Tag(.int))
+        case .bool(let flag): Node(flag ? "true" : "false", Tag(.bool))
+        case .list(let items): Node(items.map(\.node))
+        case .map(let entries): Node(entries.map { (Node($0.key), $0.value.node) })
+        }
     }
 
     /// This map with `entries` added at the end (replacing none: callers add new keys only).

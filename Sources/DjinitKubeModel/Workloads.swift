@@ -34,7 +34,7 @@ extension Renderer {
     /// to the web pod alone: a second pod on another node could never attach it.
     func mountsVolume(_ component: Component) -> Bool {
         guard app.volume != nil else { return false }
-        return component == .web || component == .`init` && platform.initStep == .initContainer
+        return component == .web || component == .`init` && platform.initStep.value == .initContainer
             || !plan.volumeIsSingleNode && component != .`init`
     }
 
@@ -169,7 +169,7 @@ extension Renderer {
             ? ["type": "Recreate"]
             // One extra pod at a time, none taken away before its replacement is ready.
             : ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": 1, "maxUnavailable": 0]]
-        return object("apps/v1", "Deployment", objectName,
+        return object(.deployment, objectName,
                       metadata: metadata(objectName, component, wave: wave, annotations: annotations),
                       spec: [Tree.Entry("spec", [
                           "replicas": replicas.map(Tree.int),
@@ -191,7 +191,7 @@ extension Renderer {
             "web", args: ["/run"], component: .web, resources: plan.webResources,
             ports: [("http", plan.httpPort), ("probe", plan.probePort)], probes: djinitProbes)
         let spec = podSpec(
-            .web, containers: [container], initContainers: platform.initStep == .initContainer ? [initContainer] : [],
+            .web, containers: [container], initContainers: platform.initStep.value == .initContainer ? [initContainer] : [],
             volumes: appVolumes(.web), terminationGrace: Plan.terminationGracePeriod(covering: plan.grace),
             spread: !plan.volumeIsSingleNode)
         // A ReadWriteOnce volume cannot attach to the new pod while the old one holds it.
@@ -200,7 +200,7 @@ extension Renderer {
 
     func autoscaler() -> KubeObject? {
         guard let scaling = app.web.autoscaling else { return nil }
-        return object("autoscaling/v2", "HorizontalPodAutoscaler", webName,
+        return object(.horizontalPodAutoscaler, webName,
                       metadata: metadata(webName, .web, wave: .workloads),
                       spec: [Tree.Entry("spec", [
                           "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(webName)],
@@ -227,7 +227,7 @@ extension Renderer {
     /// blocks every node drain or protects nothing.
     func disruptionBudget(_ objectName: String, _ component: Component, minimumReplicas: Int) -> KubeObject? {
         guard minimumReplicas >= 2 else { return nil }
-        return object("policy/v1", "PodDisruptionBudget", objectName,
+        return object(.podDisruptionBudget, objectName,
                       metadata: metadata(objectName, component, wave: .workloads),
                       spec: [Tree.Entry("spec", [
                           "maxUnavailable": 1,
@@ -253,7 +253,7 @@ extension Renderer {
         ]
         let spec = podSpec(.`init`, containers: [initContainer], volumes: appVolumes(.`init`),
                            terminationGrace: Plan.terminationGracePeriod(covering: plan.grace), restartPolicy: "Never")
-        return object("batch/v1", "Job", objectName,
+        return object(.job, objectName,
                       metadata: metadata(objectName, .`init`, wave: .initHook, annotations: annotations),
                       spec: [Tree.Entry("spec", [
                           // A failed migration is a failed sync, for a person to look at: retrying
@@ -275,12 +275,12 @@ extension Renderer {
                                      ports: [("probe", plan.probePort)], probes: djinitProbes)
         let spec = podSpec(.worker, containers: [container], volumes: appVolumes(.worker),
                            terminationGrace: Plan.terminationGracePeriod(covering: plan.grace), spread: true)
-        return deployment(name + "-worker", .worker, replicas: worker.replicas?.value ?? 1, recreate: false, podSpec: spec)
+        return deployment(name + "-worker", .worker, replicas: worker.replicas.value, recreate: false, podSpec: spec)
     }
 
     func workerDisruptionBudget() -> KubeObject? {
         guard let worker = app.worker else { return nil }
-        return disruptionBudget(name + "-worker", .worker, minimumReplicas: worker.replicas?.value ?? 1)
+        return disruptionBudget(name + "-worker", .worker, minimumReplicas: worker.replicas.value)
     }
 
     /// The periodic-task scheduler, under `djinit exec`: exactly one, so `Recreate` (a rolling
@@ -311,7 +311,7 @@ extension Renderer {
             let spec = podSpec(.cron, containers: [container], volumes: appVolumes(.cron),
                                terminationGrace: Plan.terminationGracePeriod(covering: plan.killGrace),
                                restartPolicy: "Never")
-            return object("batch/v1", "CronJob", objectName,
+            return object(.cronJob, objectName,
                           metadata: metadata(objectName, .cron, wave: .workloads),
                           spec: [Tree.Entry("spec", [
                               "schedule": .string(job.schedule),

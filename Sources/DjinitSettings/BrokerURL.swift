@@ -102,6 +102,7 @@ public struct BrokerURL: SettingValue, CustomStringConvertible {
     public static func parse(_ text: String) throws(SettingValueError) -> BrokerURL { try BrokerURL(text) }
     public var settingText: String { text }
     public static var typeSummary: String { "broker URL" }
+    public static var pattern: String { "^[A-Za-z][A-Za-z0-9+.-]*://" }
     /// Every URL of the list rebuilt from its parts, passwords as `***`.
     public var redactedText: String { parts.map(\.redacted).joined(separator: ";") }
     public var description: String { redactedText }

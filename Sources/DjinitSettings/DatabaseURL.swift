@@ -43,6 +43,7 @@ public struct DatabaseURL: SettingValue, CustomStringConvertible {
     public static func parse(_ text: String) throws(SettingValueError) -> DatabaseURL { try DatabaseURL(text) }
     public var settingText: String { text }
     public static var typeSummary: String { "PostgreSQL URL" }
+    public static var pattern: String { "^postgres(ql)?://" }
 
     public static func == (lhs: DatabaseURL, rhs: DatabaseURL) -> Bool { lhs.text == rhs.text }
 

@@ -35,7 +35,7 @@ public struct Setting<Value: SettingValue>: Sendable {
         let defaultValue = defaultValue
         return SettingDescriptor(
             name: name, summary: summary, usedBy: usedBy, isSecret: isSecret,
-            typeSummaryOf: { Value.typeSummary },
+            typeSummaryOf: { Value.typeSummary }, patternOf: { Value.pattern },
             defaultTextOf: { defaultValue.settingText },
             normalizing: { text throws(SettingValueError) in try Value.parse(text).settingText },
             redacting: { text in
@@ -57,12 +57,14 @@ public struct SettingDescriptor: Sendable {
     public let usedBy: [CommandName]
     public let isSecret: Bool
     private let typeSummaryOf: @Sendable () -> String
+    private let patternOf: @Sendable () -> String
     private let defaultTextOf: @Sendable () -> String
     private let normalizing: @Sendable (String) throws(SettingValueError) -> String
     private let redacting: @Sendable (String?) -> String
 
     init(name: String, summary: String, usedBy: [CommandName], isSecret: Bool,
-         typeSummaryOf: @escaping @Sendable () -> String, defaultTextOf: @escaping @Sendable () -> String,
+         typeSummaryOf: @escaping @Sendable () -> String, patternOf: @escaping @Sendable () -> String,
+         defaultTextOf: @escaping @Sendable () -> String,
          normalizing: @escaping @Sendable (String) throws(SettingValueError) -> String,
          redacting: @escaping @Sendable (String?) -> String) {
         self.name = name
@@ -70,6 +72,7 @@ public struct SettingDescriptor: Sendable {
         self.usedBy = usedBy
         self.isSecret = isSecret
         self.typeSummaryOf = typeSummaryOf
+        self.patternOf = patternOf
         self.defaultTextOf = defaultTextOf
         self.normalizing = normalizing
         self.redacting = redacting
@@ -77,6 +80,9 @@ public struct SettingDescriptor: Sendable {
 
     /// What values look like, e.g. `duration (10s, 1500ms)`.
     public var typeSummary: String { typeSummaryOf() }
+
+    /// The values' form as a regular expression, for JSON Schemas; empty for any text.
+    public var pattern: String { patternOf() }
 
     /// The default as a user would write it.
     public var defaultText: String { defaultTextOf() }

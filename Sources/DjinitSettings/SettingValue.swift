@@ -16,6 +16,10 @@ public protocol SettingValue: Sendable, Equatable {
     /// How `djinit config` shows the value of a secret setting. Whole redaction by default; a
     /// connection URL shows everything but its password.
     var redactedText: String { get }
+
+    /// The values' form as a regular expression (ECMA-262 and RE2 alike), for the JSON Schemas of
+    /// app.yaml and the Helm chart: as close as a pattern gets to `parse`, which has the last word.
+    static var pattern: String { get }
 }
 
 extension SettingValue {
@@ -39,6 +43,7 @@ extension EnumSettingValue {
 
     public var settingText: String { rawValue }
     public static var typeSummary: String { "one of " + allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ") }
+    public static var pattern: String { "^(" + allCases.map(\.rawValue).joined(separator: "|") + ")$" }
     private static var choices: String { allCases.map(\.rawValue).joined(separator: "|") }
 }
 
@@ -95,6 +100,7 @@ extension Duration: SettingValue {
     }
 
     public static var typeSummary: String { "duration (`10s`, `1500ms`, `1m30s`)" }
+    public static var pattern: String { "^([0-9]{1,9}(ms|s|m|h))+$" }
 
     /// The duration in whole milliseconds, rounded down.
     public var wholeMilliseconds: Int64 {
@@ -113,7 +119,7 @@ public struct Port: SettingValue, Hashable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String) throws(SettingValueError) -> Port {
-        guard let number = UInt16(text), number > 0 else {
+        guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let number = UInt16(text), number > 0 else {
             throw SettingValueError(expected: "a TCP port number from 1 to 65535")
         }
         return Port(number)
@@ -122,6 +128,7 @@ public struct Port: SettingValue, Hashable, CustomStringConvertible {
     public var settingText: String { String(number) }
     public var description: String { settingText }
     public static var typeSummary: String { "port (1-65535)" }
+    public static var pattern: String { "^0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$" }
 }
 
 /// An absolute file-system path, such as a directory djinit reads at start-up.
@@ -141,6 +148,7 @@ public struct AbsolutePath: SettingValue, Hashable, CustomStringConvertible {
     public var settingText: String { path }
     public var description: String { path }
     public static var typeSummary: String { "absolute path" }
+    public static var pattern: String { "^/" }
 }
 
 /// A whole number from 1 up, such as a worker count.
@@ -164,6 +172,7 @@ public struct Count: SettingValue, Hashable, CustomStringConvertible {
     public var settingText: String { String(value) }
     public var description: String { settingText }
     public static var typeSummary: String { "whole number (1 or more)" }
+    public static var pattern: String { "^[1-9][0-9]{0,5}$" }
 }
 
 /// An IPv4 address in dotted-quad form, like `0.0.0.0` or `127.0.0.1`.
@@ -185,6 +194,7 @@ public struct IPv4Address: SettingValue, Hashable, CustomStringConvertible {
     public var settingText: String { text }
     public var description: String { text }
     public static var typeSummary: String { "IPv4 address" }
+    public static var pattern: String { "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$" }
 }
 
 /// The path of a URL on the application, like `/health/`: what djinit requests to check it.
@@ -203,6 +213,7 @@ public struct URLPath: SettingValue, Hashable, CustomStringConvertible {
     public var settingText: String { path }
     public var description: String { path }
     public static var typeSummary: String { "URL path (`/health/`)" }
+    public static var pattern: String { "^/[!-~]*$" }
 }
 
 /// A host name for an HTTP `Host` header, like `localhost` or `app.example.com:8000`.
@@ -227,6 +238,7 @@ public struct HostHeader: SettingValue, Hashable, CustomStringConvertible {
     public var settingText: String { host }
     public var description: String { host }
     public static var typeSummary: String { "host name" }
+    public static var pattern: String { "^[A-Za-z0-9.:\\[\\]_-]+$" }
 }
 
 extension String: SettingValue {
@@ -234,6 +246,7 @@ extension String: SettingValue {
     public static func parse(_ text: String) throws(SettingValueError) -> String { text }
     public var settingText: String { self }
     public static var typeSummary: String { "text" }
+    public static var pattern: String { "" }
 }
 
 /// An optional setting: unset (or set to the empty string) means "none".
@@ -245,6 +258,8 @@ extension Optional: SettingValue where Wrapped: SettingValue {
     public var settingText: String { self?.settingText ?? "" }
     public var redactedText: String { self?.redactedText ?? "" }
     public static var typeSummary: String { Wrapped.typeSummary }
+    /// The empty string is "none" as well.
+    public static var pattern: String { Wrapped.pattern.isEmpty ? "" : "^$|" + Wrapped.pattern }
 }
 
 extension Bool: SettingValue {
@@ -259,4 +274,5 @@ extension Bool: SettingValue {
 
     public var settingText: String { self ? "true" : "false" }
     public static var typeSummary: String { "`true` or `false`" }
+    public static var pattern: String { "^(true|false)$" }
 }

@@ -3,14 +3,13 @@ import Testing
 
 /// The built `djinit-kube` binary, as a user runs it.
 @Suite struct KubeCLITests {
-    @Test("render --out DIR writes exactly the golden files", arguments: KubeTool.goldenCases.map(\.name))
+    @Test("render --out DIR writes exactly the golden files", arguments: KubeTool.goldenCases)
     func rendersGoldenFolder(_ name: String) throws {
-        let flags = KubeTool.goldenCases.first { $0.name == name }!.flags
         let golden = KubeTool.golden(name)
         let out = try KubeTool.temporaryDirectory().appendingPathComponent("out")
         // Relative paths, as in the golden files' messages: run from the case's folder.
         let result = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml",
-                                                        "--out", out.path] + flags, in: golden)
+                                                        "--out", out.path], in: golden)
         #expect(result.status == 0, "\(result.error)")
         let expected = golden.appendingPathComponent("expected")
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
@@ -25,13 +24,12 @@ import Testing
     func rendersStream() throws {
         let golden = KubeTool.golden("full")
         let result = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml",
-                                                        "--out", "-", "--argocd"], in: golden)
+                                                        "--out", "-"], in: golden)
         #expect(result.status == 0, "\(result.error)")
         let documents = result.output.components(separatedBy: "---\n").dropFirst()
         let files = try FileManager.default.contentsOfDirectory(atPath: golden.appendingPathComponent("expected").path)
-        // Every file but kustomization.yaml is one document of the stream, the Application last.
+        // Every file but kustomization.yaml is one document of the stream.
         #expect(documents.count == files.count - 1)
-        #expect(documents.last?.contains("\nkind: Application\n") == true)
     }
 
     @Test("a render into a folder removes what an earlier render wrote and this one does not")
@@ -44,7 +42,7 @@ import Testing
         try (header + "kind: CronJob\n").write(to: stale, atomically: true, encoding: .utf8)
         try "written by a person\n".write(to: foreign, atomically: true, encoding: .utf8)
         let result = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml",
-                                                        "--out", out.path, "--argocd"], in: golden)
+                                                        "--out", out.path], in: golden)
         #expect(result.status == 0, "\(result.error)")
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(FileManager.default.fileExists(atPath: foreign.path))
@@ -69,7 +67,7 @@ import Testing
          "app.yaml:4:13: web.replicas: 2 replicas, but the platform's volumes are ReadWriteOnce (platform.yaml:10:15)"),
     ]
 
-    @Test("a bad app.yaml fails with file:line, exit code 2, and writes nothing",
+    @Test("a bad app.yaml fails render and check with file:line, exit code 2, and writes nothing",
           arguments: badInputs.map(\.name))
     func badInput(_ name: String) throws {
         let bad = KubeCLITests.badInputs.first { $0.name == name }!
@@ -82,6 +80,27 @@ import Testing
         #expect(result.error.hasPrefix(bad.message), "stderr: \(result.error)")
         #expect(result.output.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
+        let check = try KubeTool.run(KubeTool.binary, ["check", "--app", "app.yaml", "--platform", "platform.yaml"], in: directory)
+        #expect(check.status == 2 && check.error == result.error)
+    }
+
+    @Test("values prints the hoster's complete values; values --check finds a file out of step")
+    func values() throws {
+        let golden = KubeTool.golden("full")
+        let result = try KubeTool.run(KubeTool.binary, ["values", "--platform", "platform.yaml"], in: golden)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasPrefix("platform:\n  namespace: shop-prod\n"))
+        // Every default is filled in: the pooler's replicas, which platform.yaml leaves out, among them.
+        #expect(result.output.contains("    maxClientConnections: 200\n"))
+        #expect(result.output.range(of: "\nplatformDigest: \"?[0-9a-f]{64}\"?\n", options: .regularExpression) != nil)
+        let directory = try KubeTool.temporaryDirectory()
+        let file = directory.appendingPathComponent("values.yaml")
+        try result.output.write(to: file, atomically: true, encoding: .utf8)
+        let same = try KubeTool.run(KubeTool.binary, ["values", "--platform", "platform.yaml", "--check", file.path], in: golden)
+        #expect(same.status == 0, "\(same.error)")
+        try result.output.replacingOccurrences(of: "maxReplicas: 10", with: "maxReplicas: 11").write(to: file, atomically: true, encoding: .utf8)
+        let differs = try KubeTool.run(KubeTool.binary, ["values", "--platform", "platform.yaml", "--check", file.path], in: golden)
+        #expect(differs.status == 1 && differs.error.contains("is not the values of platform.yaml"))
     }
 
     @Test("a missing option is a usage error with exit code 2")
@@ -101,13 +120,18 @@ import Testing
         #expect((json["required"] as? [String])?.isEmpty == false)
     }
 
-    @Test("init writes example files that render, and never overwrites")
+    @Test("init writes example files that check and render as written, with no flag, and never overwrites")
     func initExamples() throws {
         let directory = try KubeTool.temporaryDirectory()
         #expect(try KubeTool.run(KubeTool.binary, ["init"], in: directory).status == 0)
         let render = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml",
-                                                        "--out", "-", "--argocd"], in: directory)
+                                                        "--out", "-"], in: directory)
         #expect(render.status == 0, "\(render.error)")
+        let check = try KubeTool.run(KubeTool.binary, ["check", "--app", "app.yaml", "--platform", "platform.yaml"], in: directory)
+        #expect(check.status == 0 && check.output.hasPrefix("ok: "), "\(check.error)")
+        let argo = try KubeTool.run(KubeTool.binary, ["argocd", "--platform", "platform.yaml", "--out", "-"], in: directory)
+        #expect(argo.status == 0 && argo.output.contains("kind: Application\n") && argo.output.contains("kind: AppProject\n"),
+                "\(argo.error)")
         let again = try KubeTool.run(KubeTool.binary, ["init"], in: directory)
         #expect(again.status == 2)
         #expect(again.error.contains("exists"))

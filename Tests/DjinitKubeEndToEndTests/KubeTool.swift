@@ -6,8 +6,20 @@ enum KubeTool {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The golden cases of `DjinitKubeModelTests`, with the flags each is rendered with.
-    static let goldenCases: [(name: String, flags: [String])] = [("minimal", []), ("full", ["--argocd"]), ("rwo", [])]
+    /// The golden cases of `DjinitKubeModelTests`.
+    static let goldenCases = ["minimal", "full", "rwo"]
+
+    /// The djinit-app chart.
+    static let chart = repository.appendingPathComponent("charts/djinit-app")
+
+    /// The tools `scripts/test` installs: kubectl and helm.
+    static func kubeTool(_ name: String) throws -> String {
+        let path = repository.appendingPathComponent(".tools/bin/\(name)").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw ValidatorTests.ValidatorMissing(description: "\(path) is missing: run scripts/test, which installs it")
+        }
+        return path
+    }
 
     static func golden(_ name: String) -> URL {
         repository.appendingPathComponent("Tests/DjinitKubeModelTests/Golden").appendingPathComponent(name)

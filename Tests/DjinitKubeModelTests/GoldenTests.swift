@@ -19,14 +19,13 @@ enum GoldenCase: String, CaseIterable, CustomTestStringConvertible {
     var expected: URL { folder.appendingPathComponent("expected") }
     var appFile: String { folder.appendingPathComponent("app.yaml").path }
     var platformFile: String { folder.appendingPathComponent("platform.yaml").path }
-    var argoCD: Bool { self == .full }
     var testDescription: String { rawValue }
 
     /// Renders the case as `djinit-kube render` does, naming the files as the test names them.
     func render() throws -> Manifests {
         let app = try AppSpec(yaml: String(contentsOfFile: appFile, encoding: .utf8), file: "app.yaml")
         let platform = try PlatformSpec(yaml: String(contentsOfFile: platformFile, encoding: .utf8), file: "platform.yaml")
-        return Manifests(try Plan(app: app, platform: platform, options: RenderOptions(argoCD: argoCD)))
+        return Manifests(try Plan(app: app, platform: platform))
     }
 }
 
@@ -54,11 +53,11 @@ enum GoldenCase: String, CaseIterable, CustomTestStringConvertible {
         #expect(try golden.render().stream == golden.render().stream)
     }
 
-    @Test("the stream holds every object of the folder, the Application last", arguments: GoldenCase.allCases)
+    @Test("the stream holds every object of the folder", arguments: GoldenCase.allCases)
     func streamMatchesFiles(_ golden: GoldenCase) throws {
         let manifests = try golden.render()
         let documents = manifests.stream.components(separatedBy: "---\n").dropFirst()
-        let expected = (manifests.objects + (manifests.application.map { [$0] } ?? [])).map(\.tree.yaml)
+        let expected = manifests.objects.map(\.tree.yaml)
         #expect(Array(documents) == expected)
     }
 }

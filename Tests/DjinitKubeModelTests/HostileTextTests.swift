@@ -41,7 +41,7 @@ import Yams
         #expect(app.beat?.command == text.beat)
         #expect(app.cronJobs.first?.command == text.cron)
         let platform = try PlatformSpec(yaml: Examples.platform, file: "platform.yaml")
-        return Manifests(try Plan(app: app, platform: platform, options: RenderOptions(argoCD: true)))
+        return Manifests(try Plan(app: app, platform: platform))
     }
 
     // MARK: - The attacks that worked
@@ -94,7 +94,7 @@ import Yams
         let value = "a\n---\napiVersion: v1\nkind: Secret\nINJECTED: 1\n"
         let manifests = try Self.render(FreeText(annotation: "1m", config: [("X", value)], beat: ["celery"], cron: ["check"]))
         let documents = try Yams.compose_all(yaml: manifests.stream).map { $0 }
-        #expect(documents.count == manifests.objects.count + 1)
+        #expect(documents.count == manifests.objects.count)
         let configMap = try #require(manifests.objects.first { $0.kind == "ConfigMap" && $0.name == "prop-config" })
         let data = try #require(try Yams.compose(yaml: configMap.tree.yaml)?["data"])
         #expect(data["INJECTED"] == nil && data["X"]?.string == value)
@@ -248,7 +248,7 @@ import Yams
     @Test("random text in every free-text field is refused, or reads back unchanged through PyYAML, adding no key, object or document")
     func randomTextThroughPyYAML() throws {
         let cases = try Self.randomManifests(400, seed: Self.seed &+ 1).map { manifests in
-            (yaml: manifests.stream, json: (manifests.objects + (manifests.application.map { [$0] } ?? [])).map(\.tree.json))
+            (yaml: manifests.stream, json: manifests.objects.map(\.tree.json))
         }
         #expect(cases.count >= 40, "too few cases got through the checks to test the writers")
         let report = try Self.differences(cases)
@@ -299,9 +299,9 @@ import Yams
             do {
                 let app = try AppSpec(yaml: text, file: "app.yaml")
                 let platform = try PlatformSpec(yaml: Examples.platform, file: "platform.yaml")
-                let manifests = Manifests(try Plan(app: app, platform: platform, options: RenderOptions(argoCD: true)))
+                let manifests = Manifests(try Plan(app: app, platform: platform))
                 let documents = try Yams.compose_all(yaml: manifests.stream).map { $0 }
-                #expect(documents.count == manifests.objects.count + 1, "\(field): \(hostile.debugDescription)")
+                #expect(documents.count == manifests.objects.count, "\(field): \(hostile.debugDescription)")
             } catch let error as InputError {
                 #expect(error.description.split(separator: "\n", omittingEmptySubsequences: false).count
                     == error.problems.count, "\(field): \(error.description.debugDescription)")

@@ -7,11 +7,11 @@ let testPlatform = try! String(
     contentsOf: GoldenCase.root.appendingPathComponent("bounded-platform.yaml"), encoding: .utf8)
 
 /// The messages rendering `app` against `platform` fails with; empty if it succeeds.
-func problems(app: String, platform: String = testPlatform, argoCD: Bool = false) -> [String] {
+func problems(app: String, platform: String = testPlatform) -> [String] {
     do {
         let appSpec = try AppSpec(yaml: app, file: "app.yaml")
         let platformSpec = try PlatformSpec(yaml: platform, file: "platform.yaml")
-        _ = try Plan(app: appSpec, platform: platformSpec, options: RenderOptions(argoCD: argoCD))
+        _ = try Plan(app: appSpec, platform: platformSpec)
         return []
     } catch {
         return error.problems.map(\.description)
@@ -155,11 +155,11 @@ func problems(app: String, platform: String = testPlatform, argoCD: Bool = false
         ])
     }
 
-    @Test("initStep job without --argocd is refused: nothing would order it before the new pods")
+    @Test("initStep job without ArgoCD is refused at its line: nothing would order it before the new pods")
     func jobNeedsArgoCD() {
         let platform = testPlatform + "initStep: job\n"
         #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: platform).first?
-            .hasPrefix("platform.yaml:1:1: initStep: initStep: job runs as an ArgoCD Sync hook") == true)
+            .hasPrefix("platform.yaml:17:11: initStep: job runs the init step as an ArgoCD Sync hook") == true)
     }
 
     @Test("YAML syntax errors and duplicate keys point at their line")

@@ -37,10 +37,6 @@ extension Tree {
         return number
     }
 
-    var items: [Tree] {
-        guard case .list(let items) = self else { return [] }
-        return items
-    }
 }
 
 /// What is rendered, and that it follows djinit's schema rather than retyped values.
@@ -133,7 +129,7 @@ extension Tree {
         #expect(web.yaml.contains("claimName: shop-data"))
     }
 
-    @Test("the init step is an init container by default, a Sync hook Job with --argocd and initStep: job")
+    @Test("the init step is an init container by default, a Sync hook Job with ArgoCD and initStep: job")
     func initStep() throws {
         let inline = try render(app: Self.minimal)
         #expect(inline.object("Deployment", "shop-web")?.at("spec", "template", "spec", "initContainers", 0, "args") == ["/init"])
@@ -147,7 +143,6 @@ extension Tree {
         #expect(hooked.object("ConfigMap", "shop-config")?.at("metadata", "annotations", "argocd.argoproj.io/sync-wave")?.text == "-1")
         #expect(hooked.object("Deployment", "shop-web")?.at("metadata", "annotations", "argocd.argoproj.io/sync-wave")?.text == "1")
         #expect(hooked.object("Deployment", "shop-web")?.at("spec", "template", "spec", "initContainers") == nil)
-        #expect(hooked.application?.tree["kind"]?.text == "Application")
     }
 
     @Test("a change of configuration or secrets changes the pod template's hash")
@@ -184,8 +179,7 @@ extension Tree {
     @Test("the example files of djinit-kube init render")
     func examples() throws {
         let plan = try Plan(app: AppSpec(yaml: Examples.app, file: "app.yaml"),
-                            platform: PlatformSpec(yaml: Examples.platform, file: "platform.yaml"),
-                            options: RenderOptions(argoCD: true))
+                            platform: PlatformSpec(yaml: Examples.platform, file: "platform.yaml"))
         #expect(Manifests(plan).objects.count > 20)
     }
 
