@@ -95,11 +95,11 @@ public struct AppSpec: Sendable {
               "The application's name: names and labels every object."),
         Field("image", .text(Rules.image), required: true,
               "The container image, pinned by tag or, better, by digest (image@sha256:...)."),
-        Field("hosts", .list(.text(Rules.hostname), minItems: 1),
-              "Host names served over HTTPS; without them the app has no Ingress."),
+        Field("hosts", .list(.text(Rules.hostname), count: 1...16),
+              "Host names served over HTTPS (at most 16, as an HTTPRoute takes); without them the app is not exposed."),
         Field("ingress", .object([
             Field("annotations", .dictionary(key: Rules.metadataKey, value: .text(Rules.anyText)),
-                  "Ingress annotations, limited to those platform.yaml allows."),
+                  "Ingress annotations, limited to those platform.yaml allows (none when it routes through a Gateway)."),
         ]), "Settings of the Ingress."),
         Field("imagePullSecret", .object([
             Field("encryptedDockerConfigJson", .text(Rules.ciphertext), required: true,
@@ -124,18 +124,18 @@ public struct AppSpec: Sendable {
             Field("resources", ResourceRequest.shape, "CPU and memory of each worker pod."),
         ]), "Background workers: djinit async. Omit for none."),
         Field("beat", .object([
-            Field("command", .list(.text(Rules.nonEmptyText), minItems: 1), required: true,
+            Field("command", .list(.text(Rules.nonEmptyText), count: 1...100), required: true,
                   "The scheduler's command, e.g. [celery, -A, shop, beat]."),
             Field("resources", ResourceRequest.shape, "CPU and memory of the beat pod."),
         ]), "A periodic-task scheduler, run once (never two at a time)."),
         Field("cronJobs", .list(.object([
             Field("name", .text(Rules.dnsLabel(maxLength: 20)), required: true, "Names the CronJob."),
             Field("schedule", .text(Rules.schedule), required: true, "When it runs, in UTC."),
-            Field("command", .list(.text(Rules.nonEmptyText), minItems: 1), required: true,
+            Field("command", .list(.text(Rules.nonEmptyText), count: 1...100), required: true,
                   "manage.py's arguments, e.g. [clearsessions]."),
             Field("deadline", .text(Rules.duration), default: "1h", "How long one run may take before it is stopped."),
             Field("resources", ResourceRequest.shape, "CPU and memory of each run."),
-        ]), minItems: 0), "Management commands on a schedule, each through djinit exec."),
+        ]), count: 0...50), "Management commands on a schedule, each through djinit exec (at most 50)."),
         Field("volume", .object([
             Field("size", .quantity(.bytes), required: true, "Size of the volume, e.g. 5Gi."),
             Field("mountPath", .text(Rules.absolutePath), required: true,

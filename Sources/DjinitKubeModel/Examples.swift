@@ -12,7 +12,7 @@ public enum Examples {
         # Pinned by a version tag or, better, a digest (some platforms require one). Never `latest`.
         image: ghcr.io/acme/shop:1.4.2@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945
 
-        # Served over HTTPS, with certificates from cert-manager. Omit for no Ingress.
+        # Served over HTTPS (at most 16 names). Omit to serve nothing outside the cluster.
         hosts:
           - shop.example.com
           - www.shop.example.com
@@ -105,6 +105,15 @@ public enum Examples {
           accessMode: ReadWriteMany
           maxSize: 20Gi
 
+        # The way in: an Ingress with cert-manager certificates, or else an HTTPRoute on your
+        # Gateway, TLS ending at its HTTPS listener:
+        #   gateway:
+        #     name: public
+        #     namespace: gateway-system
+        #     listener: https
+        #     proxies:
+        #       namespace: gateway-system
+        #       podSelector: {gateway.networking.k8s.io/gateway-name: public}
         ingress:
           className: nginx
           clusterIssuer: letsencrypt-prod

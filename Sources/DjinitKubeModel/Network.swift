@@ -1,8 +1,8 @@
 import DjinitSettings
 
-/// Service, Ingress, NetworkPolicies and the PgBouncer pooler.
+/// Service, Ingress or HTTPRoute, NetworkPolicies and the PgBouncer pooler.
 extension Renderer {
-    // MARK: - Service and Ingress
+    // MARK: - Service, Ingress and HTTPRoute
 
     func webService() -> KubeObject {
         object(.service, webName, metadata: metadata(webName, .web, wave: .workloads),
@@ -35,6 +35,33 @@ extension Renderer {
                           "tls": [["hosts": .list(hosts), "secretName": .string(name + "-tls")]],
                           "rules": .list(rules),
                       ])])
+    }
+
+    /// The route through the hoster's Gateway, attached to its HTTPS listener only. Fields the API
+    /// server would default are written out, so that ArgoCD finds nothing to sync after applying.
+    func httpRoute() -> KubeObject? {
+        guard !app.hosts.isEmpty, let gateway = platform.gateway else { return nil }
+        return object(.httpRoute, name,
+                      metadata: metadata(name, .web, wave: .workloads),
+                      spec: [Tree.Entry("spec", [
+                          "parentRefs": [[
+                              "group": .string(KubeKind.httpRoute.group), "kind": "Gateway",
+                              "namespace": .string(gateway.namespace), "name": .string(gateway.name),
+                              "sectionName": .string(gateway.listener),
+                          ]],
+                          "hostnames": .list(app.hosts.map { .string($0.value) }),
+                          "rules": [[
+                              "matches": [["path": ["type": "PathPrefix", "value": "/"]]],
+                              "backendRefs": [[
+                                  "group": "", "kind": "Service", "name": .string(webName), "port": 80, "weight": 1,
+                              ]],
+                          ]],
+                      ])])
+    }
+
+    /// The pods that bring the outside in: the ingress controller's, or the Gateway's proxies.
+    var edgeProxies: PeerSelector? {
+        app.hosts.isEmpty ? nil : platform.ingress?.controller ?? platform.gateway?.proxies
     }
 
     // MARK: - NetworkPolicies
@@ -73,9 +100,10 @@ extension Renderer {
                       ])])
     }
 
-    /// Deny everything, then allow exactly the paths the app needs: DNS; the ingress controller to
-    /// the web; the app to PgBouncer and PgBouncer to PostgreSQL (or the app straight to
-    /// PostgreSQL without a pooler); migrations straight to PostgreSQL; the app to the broker.
+    /// Deny everything, then allow exactly the paths the app needs: DNS; the ingress controller or
+    /// the Gateway's proxies to the web; the app to PgBouncer and PgBouncer to PostgreSQL (or the
+    /// app straight to PostgreSQL without a pooler); migrations straight to PostgreSQL; the app to
+    /// the broker.
     func networkPolicies() -> [KubeObject] {
         var policies = [
             networkPolicy("default-deny", podSelector: [:], types: ["Ingress", "Egress"]),
@@ -87,10 +115,10 @@ extension Renderer {
                 "ports": [port(53, "UDP"), port(53, "TCP")],
             ]]),
         ]
-        if let ingress = platform.ingress, !app.hosts.isEmpty {
+        if let proxies = edgeProxies {
             policies.append(networkPolicy("web-from-ingress", podSelector: ["matchLabels": selector(.web)],
                                           types: ["Ingress"], ingress: [[
-                                              "from": [peer(ingress.controller)],
+                                              "from": [peer(proxies)],
                                               "ports": [port(Int(plan.httpPort.number))],
                                           ]]))
         }

@@ -134,12 +134,17 @@ public struct Plan: Sendable {
             }
         }
 
-        if let first = app.hosts.first, platform.ingress == nil {
-            fail(first.position, "the platform offers no ingress (platform.yaml has no ingress section)")
+        if let gateway = platform.gateway, platform.ingress != nil {
+            fail(gateway.position, "choose one way in: ingress or gateway, not both")
+        }
+        if let first = app.hosts.first, platform.ingress == nil && platform.gateway == nil {
+            fail(first.position, "the platform does not expose apps (platform.yaml has neither an ingress nor a gateway section)")
         }
         for (key, _) in app.ingressAnnotations {
             if key.value.hasSuffix("-snippet") {
                 fail(key.position, "snippet annotations inject raw controller configuration and are never allowed")
+            } else if platform.gateway != nil {
+                fail(key.position, "the platform routes through a Gateway, and an HTTPRoute takes no Ingress annotations")
             } else if !(platform.ingress?.allowedAnnotations.contains(key.value) ?? false) {
                 let allowed = platform.ingress?.allowedAnnotations ?? []
                 fail(key.position, "annotation not allowed by the platform; allowed: "

@@ -62,6 +62,7 @@ public struct PlatformSpec: Sendable {
     public var quota: Quota?
     public var storage: Storage?
     public var ingress: Ingress?
+    public var gateway: Gateway?
     public var database: Database?
     public var pooler: Pooler?
     public var broker: Broker?
@@ -85,6 +86,18 @@ public struct PlatformSpec: Sendable {
         public var clusterIssuer: String
         public var controller: PeerSelector
         public var allowedAnnotations: [String]
+    }
+
+    /// A Gateway API Gateway the hoster runs, which the app's HTTPRoute attaches to. TLS ends at
+    /// its listener, with the hoster's certificate: the route only names hosts.
+    public struct Gateway: Sendable {
+        public var name: String
+        public var namespace: String
+        /// The HTTPS listener the route attaches to: a route without one would attach to every
+        /// listener, plain HTTP included.
+        public var listener: String
+        public var proxies: PeerSelector
+        public var position: Position
     }
 
     public struct Database: Sendable {
@@ -180,9 +193,17 @@ public struct PlatformSpec: Sendable {
                   "The cert-manager ClusterIssuer that issues the TLS certificates."),
             Field("controller", .object(PeerSelector.fields), required: true,
                   "The ingress controller's pods: the only ones allowed to reach the web pods."),
-            Field("allowedAnnotations", .list(.text(Rules.metadataKey), minItems: 0), default: [],
+            Field("allowedAnnotations", .list(.text(Rules.metadataKey), count: 0...100), default: [],
                   "Ingress annotations app.yaml may set (never *-snippet ones)."),
-        ]), "How the app is exposed; needed when app.yaml lists hosts."),
+        ]), "How the app is exposed through an Ingress and cert-manager; one of ingress and gateway is needed when app.yaml lists hosts."),
+        Field("gateway", .object([
+            Field("name", .text(Rules.dnsLabel(maxLength: 253)), required: true, "The Gateway the app's HTTPRoute attaches to."),
+            Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), required: true, "The Gateway's namespace."),
+            Field("listener", .text(Rules.dnsLabel(maxLength: 253)), required: true,
+                  "The Gateway's HTTPS listener (the route's sectionName): TLS ends there, with the hoster's certificate."),
+            Field("proxies", .object(PeerSelector.fields), required: true,
+                  "The Gateway's proxy pods: the only ones allowed to reach the web pods."),
+        ]), "How the app is exposed through a Gateway API Gateway, as an HTTPRoute: instead of ingress."),
         Field("database", .object([
             Field("host", .text(Rules.hostname), required: true, "PostgreSQL's host name."),
             Field("port", port, default: 5432, "PostgreSQL's port."),
@@ -269,6 +290,11 @@ public struct PlatformSpec: Sendable {
             Ingress(className: ingress["className"]!.string, clusterIssuer: ingress["clusterIssuer"]!.string,
                     controller: PeerSelector(ingress["controller"]!),
                     allowedAnnotations: ingress["allowedAnnotations"]!.strings)
+        }
+        gateway = root["gateway"].map { gateway in
+            Gateway(name: gateway["name"]!.string, namespace: gateway["namespace"]!.string,
+                    listener: gateway["listener"]!.string, proxies: PeerSelector(gateway["proxies"]!),
+                    position: gateway.position)
         }
         database = root["database"].map { database in
             Database(host: database["host"]!.string, port: database["port"]!.int,

@@ -15,6 +15,7 @@ public enum KubeKind: String, CaseIterable, Sendable {
     case job = "Job"
     case cronJob = "CronJob"
     case ingress = "Ingress"
+    case httpRoute = "HTTPRoute"
     case horizontalPodAutoscaler = "HorizontalPodAutoscaler"
     case podDisruptionBudget = "PodDisruptionBudget"
 
@@ -25,6 +26,7 @@ public enum KubeKind: String, CaseIterable, Sendable {
         case .namespace, .resourceQuota, .limitRange, .serviceAccount, .configMap, .persistentVolumeClaim, .service: "v1"
         case .sealedSecret: "bitnami.com/v1alpha1"
         case .networkPolicy, .ingress: "networking.k8s.io/v1"
+        case .httpRoute: "gateway.networking.k8s.io/v1"
         case .deployment: "apps/v1"
         case .job, .cronJob: "batch/v1"
         case .horizontalPodAutoscaler: "autoscaling/v2"
@@ -86,7 +88,7 @@ struct Renderer {
         if platform.initStep.value == .job { objects.append(initJob()) }
         objects.append(webDeployment())
         objects.append(webService())
-        objects += [ingress(), autoscaler(), webDisruptionBudget()].compactMap { $0 }
+        objects += [ingress(), httpRoute(), autoscaler(), webDisruptionBudget()].compactMap { $0 }
         objects += [workerDeployment(), workerDisruptionBudget(), beatDeployment()].compactMap { $0 }
         objects += cronJobs()
         return objects

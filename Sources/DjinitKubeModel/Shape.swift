@@ -35,7 +35,9 @@ public indirect enum Shape: Sendable {
     case boolean
     /// A Kubernetes quantity such as `500m`, `2` or `512Mi`: a string, or an integer.
     case quantity(QuantityKind)
-    case list(Shape, minItems: Int)
+    /// A sequence of a bounded length: every list is bounded, since each item becomes part of an
+    /// object, and the Kubernetes API (or a CRD) caps many of them.
+    case list(Shape, count: ClosedRange<Int>)
     /// A mapping with a fixed set of keys.
     case object([Field])
     /// A mapping with free keys that follow `key`, each value a `value`.
@@ -223,8 +225,8 @@ extension Shape {
         case .integer(let range): "an integer from \(range.lowerBound) to \(range.upperBound)"
         case .boolean: "true or false"
         case .quantity(let kind): kind.summary
-        case .list(let item, let minItems):
-            "a list" + (minItems > 0 ? " of at least \(minItems)" : "") + " (each \(item.summary))"
+        case .list(let item, let count):
+            "a list of \(count.lowerBound) to \(count.upperBound) items (each \(item.summary))"
         case .object(let fields): "a mapping with the keys " + fields.map(\.name).joined(separator: ", ")
         case .dictionary(let key, let value): "a mapping from \(key.summary) to \(value.summary)"
         case .environment: "a mapping from environment variable names to text"
@@ -264,9 +266,11 @@ extension Shape {
             // Zero is never meant: a zero limit is a container that cannot run, a zero volume one
             // that cannot be made.
             if quantity.milliUnits == 0 { fail("expected \(kind.summary), more than zero, got \(Shape.describe(node))") }
-        case .list(let item, let minItems):
+        case .list(let item, let count):
             guard case .sequence(let sequence) = node else { return fail("expected \(summary), got \(Shape.describe(node))") }
-            if sequence.count < minItems { fail("expected at least \(minItems) items, got \(sequence.count)") }
+            if !count.contains(sequence.count) {
+                fail("expected \(count.lowerBound) to \(count.upperBound) items, got \(sequence.count)")
+            }
             for (index, element) in sequence.enumerated() {
                 item.check(element, at: position.item(index, at: element), into: &problems)
             }
@@ -403,8 +407,9 @@ extension Shape {
             return ["type": "boolean", "description": described]
         case .quantity(let kind):
             return ["type": ["string", "integer"], "pattern": .string(kind.pattern), "description": described]
-        case .list(let item, let minItems):
-            return ["type": "array", "items": item.schemaTree(completed: completed), "minItems": minItems > 0 ? .int(minItems) : nil,
+        case .list(let item, let count):
+            return ["type": "array", "items": item.schemaTree(completed: completed),
+                    "minItems": count.lowerBound > 0 ? .int(count.lowerBound) : nil, "maxItems": .int(count.upperBound),
                     "description": description.map(Tree.string)]
         case .object(let fields):
             let properties = fields.map { field in

@@ -128,6 +128,8 @@ import Testing
               "platform:\n  ingress:\n    controller:\n      podSelector: {evil: \"true\"}\n",
               "platform:\n  ingress:\n    allowedAnnotations: [nginx.ingress.kubernetes.io/server-snippet]\n",
               "platform:\n  hostNetwork: true\n",
+              // A second way in, beside the hoster's Ingress, through a Gateway the customer names.
+              "platform:\n  gateway: {name: mine, namespace: mine, listener: http, proxies: {namespace: mine, podSelector: {a: b}}}\n",
           ])
     func overridesChangeNothing(_ attempt: String) throws {
         let golden = KubeTool.golden("full")

@@ -7,7 +7,7 @@ enum KubeTool {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The golden cases of `DjinitKubeModelTests`.
-    static let goldenCases = ["minimal", "full", "rwo"]
+    static let goldenCases = ["minimal", "full", "rwo", "gateway"]
 
     /// The djinit-app chart.
     static let chart = repository.appendingPathComponent("charts/djinit-app")

@@ -65,12 +65,18 @@ enum RandomPairs {
         if storage {
             platform["storage"] = ["className": "standard", "accessMode": chance(&g) ? "ReadWriteOnce" : "ReadWriteMany", "maxSize": "20Gi"]
         }
-        let ingress = chance(&g, 60)
+        let ingress = chance(&g, 45)
+        let gateway = !ingress && chance(&g, 50)
         let allowed = ["nginx.ingress.kubernetes.io/proxy-body-size", "nginx.ingress.kubernetes.io/proxy-read-timeout"]
         if ingress {
             platform["ingress"] = ["className": "nginx", "clusterIssuer": "letsencrypt",
                                    "controller": ["namespace": "ingress-nginx", "podSelector": ["app.kubernetes.io/name": "ingress-nginx"]],
                                    "allowedAnnotations": Array(allowed.prefix(Int.random(in: 0...2, using: &g)))]
+        }
+        if gateway {
+            platform["gateway"] = ["name": "public", "namespace": "gateway-system", "listener": ["https", "websecure"].randomElement(using: &g)!,
+                                   "proxies": ["namespace": "envoy-gateway-system",
+                                               "podSelector": ["gateway.envoyproxy.io/owning-gateway-name": "public"]]]
         }
         let database = chance(&g, 70)
         if database {
@@ -105,9 +111,9 @@ enum RandomPairs {
             "name": "app\(Int.random(in: 1...999, using: &g))",
             "image": "registry.example.com/acme/app:1.\(Int.random(in: 0...99, using: &g))" + digest,
         ]
-        if ingress && chance(&g, 70) {
+        if (ingress || gateway) && chance(&g, 70) {
             app["hosts"] = (0..<Int.random(in: 1...3, using: &g)).map { "h\($0).example.com" }
-            let annotations = (platform["ingress"] as! [String: Any])["allowedAnnotations"] as! [String]
+            let annotations = ingress ? (platform["ingress"] as! [String: Any])["allowedAnnotations"] as! [String] : []
             if !annotations.isEmpty && chance(&g) {
                 app["ingress"] = ["annotations": [annotations[0]: text(&g)]]
             }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ValidatorTests {
     /// Kinds that are not built into Kubernetes, for which kubernetes-validate has no schema: the CRD
     /// test checks them against their CRDs instead (a kustomization is no object at all).
-    static let customKinds = ["SealedSecret", "Kustomization"]
+    static let customKinds = ["SealedSecret", "HTTPRoute", "Kustomization"]
 
     /// The CRDs of ArgoCD, SealedSecret, KEDA, prometheus-operator and Gateway API, as their projects
     /// publish them, beside the checkout (`../shared/crds`).
@@ -81,7 +81,7 @@ import Testing
         #expect(!result.output.contains("Passed checks: 0,"), "checkov checked nothing: \(result.output)")
     }
 
-    @Test("every custom resource is valid against its CRD: the SealedSecrets, and ArgoCD's Application, AppProject and ApplicationSet")
+    @Test("every custom resource is valid against its CRD: SealedSecrets, HTTPRoute, and ArgoCD's Application, AppProject and ApplicationSet")
     func customResources() throws {
         let golden = KubeTool.golden("full")
         let directory = try KubeTool.temporaryDirectory()
@@ -96,15 +96,15 @@ import Testing
             + (try KubeTool.goldenCases.flatMap { try Self.expectedFiles($0) })
         let result = try Self.validateCustomResources(files)
         #expect(result.status == 0, "\(result.output)\(result.error)")
-        for kind in ["Application/", "AppProject/", "ApplicationSet/", "SealedSecret/"] {
+        for kind in ["Application/", "AppProject/", "ApplicationSet/", "SealedSecret/", "HTTPRoute/"] {
             #expect(result.output.contains("ok \(kind)"), "no \(kind) was checked:\n\(result.output)")
         }
     }
 
-    /// What ArgoCD would apply for the full golden pair: the chart rendered with app.yaml and the
+    /// What ArgoCD would apply for a golden pair: the chart rendered with app.yaml and the
     /// Application's valuesObject.
-    static func chartOutput() throws -> String {
-        let golden = KubeTool.golden("full")
+    static func chartOutput(_ name: String) throws -> String {
+        let golden = KubeTool.golden(name)
         let directory = try KubeTool.temporaryDirectory()
         let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
         try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
@@ -117,15 +117,16 @@ import Testing
         return file.path
     }
 
-    @Test("the chart's output passes kubernetes-validate --strict (1.30, 1.33), the CRDs and checkov")
-    func chartOutputValid() throws {
-        let file = try Self.chartOutput()
+    @Test("the chart's output passes kubernetes-validate --strict (1.30, 1.33), the CRDs and checkov", arguments: ["full", "gateway"])
+    func chartOutputValid(_ name: String) throws {
+        let file = try Self.chartOutput(name)
         for version in ["1.30.0", "1.33.0"] {
             let result = try KubeTool.run(try Self.tool("kubernetes-validate"), ["--strict", "--kubernetes-version", version, file])
             #expect(result.status == 0 && !(result.output + result.error).contains("ERROR"), "\(result.output)\(result.error)")
         }
         let crds = try Self.validateCustomResources([file])
         #expect(crds.status == 0 && crds.output.contains("ok SealedSecret/"), "\(crds.output)")
+        #expect(name != "gateway" || crds.output.contains("ok HTTPRoute/"), "\(crds.output)")
         let checkov = try KubeTool.run(try Self.tool("checkov"), ["--framework", "kubernetes", "--skip-download", "--compact",
                                                                    "--quiet", "--output", "cli", "--file", file])
         #expect(checkov.status == 0 && checkov.output.contains("Failed checks: 0"), "\(checkov.output)")

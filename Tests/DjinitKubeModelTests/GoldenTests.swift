@@ -12,6 +12,8 @@ enum GoldenCase: String, CaseIterable, CustomTestStringConvertible {
     case full
     /// One web pod on a ReadWriteOnce volume, database without pooler.
     case rwo
+    /// Served through a Gateway API HTTPRoute, a worker on a broker, autoscaling, no database.
+    case gateway
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 

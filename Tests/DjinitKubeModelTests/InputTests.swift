@@ -35,7 +35,7 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
             "app.yaml:5:12: config.WORKERS: expected text, got the integer '4' (quote it to make it text)",
         ])
         #expect(problems(app: "name: shop\nimage: shop:1.0\nhosts: shop.example.com\n") == [
-            "app.yaml:3:8: hosts: expected a list of at least 1 (each a host name like shop.example.com, not an IP address), got the text 'shop.example.com'",
+            "app.yaml:3:8: hosts: expected a list of 1 to 16 items (each a host name like shop.example.com, not an IP address), got the text 'shop.example.com'",
         ])
     }
 
@@ -121,6 +121,35 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
         ])
     }
 
+    @Test("a Gateway is the one way in instead of an Ingress: annotations are refused, and both at once is an error")
+    func gateway() {
+        let gateway = """
+            gateway:
+              name: public
+              namespace: gateway-system
+              listener: https
+              proxies: {namespace: gateway-system, podSelector: {gateway.networking.k8s.io/gateway-name: public}}
+
+            """
+        let withoutIngress = testPlatform.components(separatedBy: "ingress:\n").first!
+        let app = "name: shop\nimage: shop:1.0\nhosts: [shop.example.com]\n"
+        #expect(problems(app: app, platform: withoutIngress + gateway).isEmpty)
+        #expect(problems(app: app + "ingress:\n  annotations: {nginx.ingress.kubernetes.io/proxy-body-size: 20m}\n",
+                         platform: withoutIngress + gateway) == [
+            "app.yaml:5:62: ingress.annotations.nginx.ingress.kubernetes.io/proxy-body-size: the platform routes through a Gateway, "
+                + "and an HTTPRoute takes no Ingress annotations",
+        ])
+        let both = problems(app: app, platform: testPlatform + gateway)
+        #expect(both.count == 1 && both[0].hasSuffix(": gateway: choose one way in: ingress or gateway, not both"), "\(both)")
+        #expect(problems(app: app, platform: withoutIngress) == [
+            "app.yaml:3:9: hosts[0]: the platform does not expose apps (platform.yaml has neither an ingress nor a gateway section)",
+        ])
+        let seventeen = (0...16).map { "h\($0).example.com" }.joined(separator: ", ")
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nhosts: [\(seventeen)]\n") == [
+            "app.yaml:3:8: hosts: expected 1 to 16 items, got 17",
+        ])
+    }
+
     @Test("djinit settings in config are checked as djinit checks them")
     func djinitSettings() {
         let app = """
@@ -172,7 +201,7 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
     func platformStrict() {
         #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "replicas: 4\n") == [
             "platform.yaml:17:1: replicas: unknown key; allowed here: namespace, initStep, requireImageDigest, runAsUser, "
-                + "maxReplicas, resources, quota, storage, ingress, database, pooler, broker, argocd",
+                + "maxReplicas, resources, quota, storage, ingress, gateway, database, pooler, broker, argocd",
         ])
     }
 

@@ -228,9 +228,12 @@ platform changes their digest, and the hoster's digest wins the merge. */ -}}
 {{- end -}}
 {{- $_ := set $plan "volumeIsSingleNode" $singleNode -}}
 
-{{- /* Hosts and their Ingress annotations. */ -}}
-{{- if and $v.hosts (not $p.ingress) -}}
-{{- $problems = append $problems "hosts: the platform offers no ingress (platform.yaml has no ingress section)" -}}
+{{- /* Hosts, the way in, and Ingress annotations. */ -}}
+{{- if and $p.ingress $p.gateway -}}
+{{- $problems = append $problems "platform.gateway: choose one way in: ingress or gateway, not both" -}}
+{{- end -}}
+{{- if and $v.hosts (not $p.ingress) (not $p.gateway) -}}
+{{- $problems = append $problems "hosts: the platform does not expose apps (platform.yaml has neither an ingress nor a gateway section)" -}}
 {{- end -}}
 {{- range $host := $v.hosts | default list -}}
 {{- if not (regexMatch "[a-z]" (regexReplaceAll "^.*\\." $host "")) -}}
@@ -240,6 +243,8 @@ platform changes their digest, and the hoster's digest wins the merge. */ -}}
 {{- range $key, $_ := (($v.ingress | default dict).annotations | default dict) -}}
 {{- if hasSuffix "-snippet" $key -}}
 {{- $problems = append $problems (printf "ingress.annotations.%s: snippet annotations inject raw controller configuration and are never allowed" $key) -}}
+{{- else if $p.gateway -}}
+{{- $problems = append $problems (printf "ingress.annotations.%s: the platform routes through a Gateway, and an HTTPRoute takes no Ingress annotations" $key) -}}
 {{- else if not (and $p.ingress (has $key $p.ingress.allowedAnnotations)) -}}
 {{- $problems = append $problems (printf "ingress.annotations.%s: annotation not allowed by the platform" $key) -}}
 {{- end -}}
