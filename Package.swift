@@ -94,7 +94,7 @@ let package = Package(
 
         .executableTarget(
             name: "djinit-kube",
-            dependencies: ["DjinitKubeModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DjinitKubeModel", "DjinitSettings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
 
@@ -127,7 +127,8 @@ let package = Package(
         ),
         // Runs the built `djinit-kube` binary, and checks its golden output with kubectl,
         // kubernetes-validate and checkov.
-        .testTarget(name: "DjinitKubeEndToEndTests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+        .testTarget(name: "DjinitKubeEndToEndTests", dependencies: ["DjinitSettings"], exclude: ["Fixtures"],
+                    swiftSettings: strictSwift),
         // Runs the built `djinit` binary as a real PID 1 (or as a subreaper) against real processes.
         .testTarget(
             name: "DjinitEndToEndTests",

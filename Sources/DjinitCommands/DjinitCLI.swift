@@ -4,7 +4,7 @@ import DjinitText
 
 /// The `djinit` command line: picks the command and hands it its arguments and settings.
 public enum DjinitCLI {
-    public static let version = "0.1.0"
+    public static let version = Release.current.description
 
     /// Runs the command `arguments` name (`arguments[0]` is the program) and returns the exit code.
     ///

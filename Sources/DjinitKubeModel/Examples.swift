@@ -1,3 +1,5 @@
+import DjinitSettings
+
 /// The commented example files `djinit-kube init` writes. A test renders them, so they stay valid.
 public enum Examples {
     /// An example app.yaml using every section.
@@ -74,6 +76,10 @@ public enum Examples {
         # It wins every conflict with app.yaml. `djinit-kube schema platform` prints its JSON Schema.
 
         namespace: shop-prod
+
+        # The oldest djinit the app's images carry (djinit --version), rollbacks included: the
+        # manifests set only the settings it knows. Raise it once no image carries an older one.
+        djinitVersion: \(Release.current)
 
         # initContainer: migrations run in each new web pod before it serves.
         # job: an ArgoCD Sync hook runs them once, before the workloads sync (needs the argocd section below).

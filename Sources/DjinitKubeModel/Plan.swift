@@ -217,6 +217,25 @@ public struct Plan: Sendable {
             let own = app.config.first { $0.name.value == Plan.optionsVariable }?.value
             managed.append((Plan.optionsVariable, [own, DeadPeerDetection.startupOptions].compactMap { $0 }.joined(separator: " ")))
         }
+        // Compatibility with the oldest djinit of the images (`Release`): a setting it does not
+        // know would stop it at start-up, so the customer may not set one, a feature that needs
+        // one is refused, and a pinned one is left to that djinit's default.
+        let oldest = platform.djinitVersion
+        func arrival(_ name: String) -> Release? {
+            knobs.all.first { $0.name == name }.map(\.since).flatMap { $0 > oldest.value ? $0 : nil }
+        }
+        for (name, _) in app.config {
+            if let since = arrival(name.value) {
+                fail(name.position, "arrived in djinit \(since), and the platform's images may carry djinit \(oldest.value) "
+                    + "(platform.yaml's djinitVersion), which would refuse it and not start")
+            }
+        }
+        for (name, _) in managed {
+            if let since = arrival(name) {
+                fail(oldest.position, "the platform's setup needs \(name), which arrived in djinit \(since): raise djinitVersion "
+                    + "once every image (and every image a rollback may return to) carries it")
+            }
+        }
         let reserved = managed.map(\.0).filter { $0 != Plan.optionsVariable }
             + (platform.database == nil ? [] : [Plan.passwordVariable])
         for (name, _) in app.config where reserved.contains(name.value) {
@@ -268,7 +287,7 @@ public struct Plan: Sendable {
             spelt(knobs.probePort.name, probePort.settingText), spelt(knobs.httpPort.name, httpPort.settingText),
             spelt(knobs.drainDelay.name, drainDelay.settingText), spelt(knobs.grace.name, grace.settingText),
             spelt(knobs.killGrace.name, killGrace.settingText),
-        ]
+        ].filter { arrival($0.0) == nil }
         var data = app.config.map { ($0.name.value, $0.value) }
             .filter { entry in !(pinned + managed).contains { $0.0 == entry.0 } }
         data += pinned + managed

@@ -1,3 +1,5 @@
+import DjinitSettings
+
 /// How the `/init` step (migrations and the rest of `djinit init`) runs before new code serves.
 public enum InitStep: String, Sendable, CaseIterable {
     /// A Job that ArgoCD runs as a Sync hook before it syncs the workloads.
@@ -51,6 +53,8 @@ public struct PeerSelector: Sendable {
 /// conflict with app.yaml.
 public struct PlatformSpec: Sendable {
     public var namespace: String
+    /// The oldest djinit in the app's images: the settings it does not know are never written.
+    public var djinitVersion: Located<Release>
     public var initStep: Located<InitStep>
     public var requireImageDigest: Bool
     /// The UID and GID every container runs as.
@@ -163,6 +167,9 @@ public struct PlatformSpec: Sendable {
     /// Everything platform.yaml may hold; any other key is an error.
     public static let shape = Shape.object([
         Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), required: true, "The namespace the app gets to itself."),
+        Field("djinitVersion", .text(Rules.djinitRelease), default: .string(Release.oldestSupported.description),
+              "The oldest djinit the app's images (and those a rollback returns to) carry, as djinit --version prints it: "
+                + "djinit refuses a setting it does not know, so the manifests set only those it knows."),
         Field("initStep", .choice(InitStep.allCases.map(\.rawValue)), default: .string(InitStep.initContainer.rawValue),
               "How djinit init runs: a Job run as an ArgoCD Sync hook (needs the argocd section), or an init container of the web pods."),
         Field("requireImageDigest", .boolean, default: false, "Refuse images not pinned by digest."),
@@ -264,6 +271,7 @@ public struct PlatformSpec: Sendable {
             checked.located(Quantity(checked.quantityText, kind: kind)!)
         }
         namespace = root["namespace"]!.string
+        djinitVersion = root["djinitVersion"]!.located(Release(root["djinitVersion"]!.string)!)
         initStep = root["initStep"]!.located(InitStep(rawValue: root["initStep"]!.string)!)
         requireImageDigest = root["requireImageDigest"]!.bool
         runAsUser = root["runAsUser"]!.int

@@ -141,6 +141,12 @@ enum Rules {
         })
 
     /// A path inside a repository: `/`-separated names, none empty, `.` or `..`.
+    /// A djinit release djinit-kube can write manifests for.
+    static let djinitRelease = TextRule(
+        "a djinit release from \(Release.oldestSupported) to \(Release.current), as djinit --version prints it",
+        pattern: Release.pattern,
+        accepts: { text in Release(text).map { (Release.oldestSupported...Release.current).contains($0) } ?? false })
+
     static let relativePath = TextRule(
         "a path inside the repository like apps/shop/app.yaml (no leading '/', no '.' or '..' parts)",
         pattern: "^[^/]+(/[^/]+)*$",

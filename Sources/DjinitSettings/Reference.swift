@@ -16,14 +16,15 @@ public enum SettingsReport {
         }.joined()
     }
 
-    /// The Markdown reference table the README embeds.
+    /// The Markdown reference table the README embeds. "Since" is the release a setting arrived
+    /// in: an older djinit refuses it.
     public static func markdownTable(schema: [SettingDescriptor] = Schema.all) -> String {
-        var out = "| Variable | Default | Type | Used by | Description |\n|---|---|---|---|---|\n"
+        var out = "| Variable | Default | Type | Used by | Since | Description |\n|---|---|---|---|---|---|\n"
         for setting in schema {
             let usedBy = setting.usedBy.isEmpty ? "all" : setting.usedBy.map { "`\($0.rawValue)`" }.joined(separator: ", ")
             let defaultText = setting.defaultText.isEmpty ? "(unset)" : "`\(setting.defaultText)`"
             let summary = setting.summary + (setting.isSecret ? " Secret: never printed." : "")
-            out += "| `\(setting.name)` | \(defaultText) | \(setting.typeSummary) | \(usedBy) | \(summary) |\n"
+            out += "| `\(setting.name)` | \(defaultText) | \(setting.typeSummary) | \(usedBy) | \(setting.since) | \(summary) |\n"
         }
         return out
     }

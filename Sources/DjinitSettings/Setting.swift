@@ -18,23 +18,27 @@ public struct Setting<Value: SettingValue>: Sendable {
     public let usedBy: [CommandName]
     /// Whether its value must never be printed.
     public let isSecret: Bool
+    /// The release that first knew it: an older djinit refuses it (see `Release`).
+    public let since: Release
 
+    /// A new setting passes `since: .current` until its release is cut, and keeps it after.
     public init(
         _ name: String, default defaultValue: Value, usedBy: [CommandName] = [], secret: Bool = false,
-        _ summary: String
+        since: Release = .first, _ summary: String
     ) {
         self.name = name
         self.defaultValue = defaultValue
         self.summary = summary
         self.usedBy = usedBy
         self.isSecret = secret
+        self.since = since
     }
 
     /// The type-erased description of this setting, for listings.
     public var descriptor: SettingDescriptor {
         let defaultValue = defaultValue
         return SettingDescriptor(
-            name: name, summary: summary, usedBy: usedBy, isSecret: isSecret,
+            name: name, summary: summary, usedBy: usedBy, isSecret: isSecret, since: since,
             typeSummaryOf: { Value.typeSummary }, patternOf: { Value.pattern },
             defaultTextOf: { defaultValue.settingText },
             normalizing: { text throws(SettingValueError) in try Value.parse(text).settingText },
@@ -56,13 +60,14 @@ public struct SettingDescriptor: Sendable {
     public let summary: String
     public let usedBy: [CommandName]
     public let isSecret: Bool
+    public let since: Release
     private let typeSummaryOf: @Sendable () -> String
     private let patternOf: @Sendable () -> String
     private let defaultTextOf: @Sendable () -> String
     private let normalizing: @Sendable (String) throws(SettingValueError) -> String
     private let redacting: @Sendable (String?) -> String
 
-    init(name: String, summary: String, usedBy: [CommandName], isSecret: Bool,
+    init(name: String, summary: String, usedBy: [CommandName], isSecret: Bool, since: Release,
          typeSummaryOf: @escaping @Sendable () -> String, patternOf: @escaping @Sendable () -> String,
          defaultTextOf: @escaping @Sendable () -> String,
          normalizing: @escaping @Sendable (String) throws(SettingValueError) -> String,
@@ -71,6 +76,7 @@ public struct SettingDescriptor: Sendable {
         self.summary = summary
         self.usedBy = usedBy
         self.isSecret = isSecret
+        self.since = since
         self.typeSummaryOf = typeSummaryOf
         self.patternOf = patternOf
         self.defaultTextOf = defaultTextOf

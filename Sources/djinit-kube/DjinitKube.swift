@@ -1,5 +1,6 @@
 import ArgumentParser
 import DjinitKubeModel
+import DjinitSettings
 import Foundation
 
 /// `djinit-kube`: Kubernetes manifests for a djinit image, from the customer's app.yaml and the
@@ -17,7 +18,7 @@ struct DjinitKube: ParsableCommand {
             Exit codes: 0 success; 1 an output could not be written, or `values --check` found a \
             difference; 2 bad input or command line, with file:line:column messages, and nothing written.
             """,
-        version: "0.1.0",
+        version: Release.current.description,
         subcommands: [Render.self, Check.self, Values.self, ArgoCDCommand.self, Fleet.self, Chart.self,
                       SchemaCommand.self, InitCommand.self])
 

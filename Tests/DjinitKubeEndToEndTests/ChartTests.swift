@@ -46,11 +46,49 @@ import Testing
         let directory = try KubeTool.temporaryDirectory()
         let result = try KubeTool.run(KubeTool.binary, ["chart", "--out", directory.path])
         #expect(result.status == 0, "\(result.error)")
-        for name in ["values.schema.json", "templates/_generated.tpl"] {
+        for name in ["Chart.yaml", "values.schema.json", "templates/_generated.tpl"] {
             let fresh = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
             let committed = try String(contentsOf: KubeTool.chart.appendingPathComponent(name), encoding: .utf8)
             #expect(fresh == committed, "charts/djinit-app/\(name) is out of date: run scripts/update-chart")
         }
+    }
+
+    /// Helm's output for `app` against `platform`, with a copy of the chart in which `setting`
+    /// arrived in `release` (no setting has arrived after the first release yet).
+    static func helmWithArrival(of setting: String, in release: String, app: String, platform: String) throws -> KubeTool.Result {
+        let directory = try KubeTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let chart = directory.appendingPathComponent("chart")
+        try FileManager.default.copyItem(at: KubeTool.chart, to: chart)
+        let constants = chart.appendingPathComponent("templates/_generated.tpl")
+        let text = try String(contentsOf: constants, encoding: .utf8)
+        let patched = text.replacingOccurrences(of: "\"\(setting)\":\"0.1.0\"", with: "\"\(setting)\":\"\(release)\"")
+        #expect(patched != text)
+        try patched.write(to: constants, atomically: true, encoding: .utf8)
+        try app.write(to: directory.appendingPathComponent("app.yaml"), atomically: true, encoding: .utf8)
+        try platform.write(to: directory.appendingPathComponent("platform.yaml"), atomically: true, encoding: .utf8)
+        let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", "platform.yaml"], in: directory)
+        try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
+        return try KubeTool.run(try KubeTool.kubeTool("helm"), ["template", "release", chart.path, "-f", "app.yaml", "-f", "values.yaml"],
+                                in: directory)
+    }
+
+    @Test("the chart writes no setting newer than the images' djinit: app.yaml may not set one, a pinned one is left out")
+    func newerSettingNotWritten() throws {
+        let platform = try String(contentsOf: KubeCLITests.platform, encoding: .utf8)
+        let app = "name: shop\nimage: shop:1.0\n"
+        let pinned = try Self.helmWithArrival(of: "DJINIT_GRACE", in: "0.2.0", app: app, platform: platform)
+        #expect(pinned.status == 0 && !pinned.output.contains("DJINIT_GRACE") && pinned.output.contains("DJINIT_DRAIN_DELAY"),
+                "\(pinned.error)")
+        let set = app + "config:\n  DJINIT_GRACE: \"40s\"\n"
+        let refused = try Self.helmWithArrival(of: "DJINIT_GRACE", in: "0.2.0", app: set, platform: platform)
+        #expect(refused.status != 0 && refused.error.contains("config.DJINIT_GRACE: arrived in djinit 0.2.0"), "\(refused.error)")
+        let raised = try Self.helmWithArrival(of: "DJINIT_GRACE", in: "0.2.0", app: set, platform: platform + "djinitVersion: 0.2.0\n")
+        #expect(raised.status == 0 && raised.output.contains("\"DJINIT_GRACE\": \"40s\""), "\(raised.error)")
+        let feature = try Self.helmWithArrival(of: "DJINIT_SECRETS_DIR", in: "0.2.0", app: app + "secrets:\n  API_KEY: AgB=\n",
+                                               platform: platform)
+        #expect(feature.status != 0 && feature.error.contains("platform.djinitVersion: the platform's setup needs DJINIT_SECRETS_DIR"),
+                "\(feature.error)")
     }
 
     @Test("helm template renders the same objects as djinit-kube render", arguments: KubeTool.goldenCases)

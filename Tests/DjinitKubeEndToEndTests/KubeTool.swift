@@ -26,9 +26,12 @@ enum KubeTool {
     }
 
     /// The `djinit-kube` binary beside the test bundle: `swift build` puts both in one folder.
-    static var binary: String {
+    static var binary: String { built("djinit-kube") }
+
+    /// A product of this build, beside the test bundle.
+    static func built(_ product: String) -> String {
         let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("djinit-kube").path
+        return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent(product).path
     }
 
     /// Where `scripts/test` installs kubernetes-validate and checkov (a venv of their own: checkov
@@ -48,9 +51,10 @@ enum KubeTool {
         let error: String
     }
 
-    /// Runs `executable` with `arguments` and returns its exit status and both outputs, which go
-    /// through files so that neither pipe can fill up and stall it.
-    static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs `executable` with `arguments` (and exactly `environment`, if given) and returns its exit
+    /// status and both outputs, which go through files so that neither pipe can fill up and stall it.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                    environment: [String: String]? = nil) throws -> Result {
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outputFile = scratch.appendingPathComponent("stdout")
@@ -61,6 +65,7 @@ enum KubeTool {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()

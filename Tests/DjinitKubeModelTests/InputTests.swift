@@ -200,7 +200,7 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
     @Test("the platform file is checked as strictly")
     func platformStrict() {
         #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "replicas: 4\n") == [
-            "platform.yaml:17:1: replicas: unknown key; allowed here: namespace, initStep, requireImageDigest, runAsUser, "
+            "platform.yaml:17:1: replicas: unknown key; allowed here: namespace, djinitVersion, initStep, requireImageDigest, runAsUser, "
                 + "maxReplicas, resources, quota, storage, ingress, gateway, database, pooler, broker, argocd",
         ])
     }

@@ -64,7 +64,7 @@ import Testing
             #expect(table.contains("| `\(setting.name)` | \(defaultText) |"))
         }
         // A `|` inside a cell would split it.
-        #expect(table.split(separator: "\n").allSatisfy { $0.filter { $0 == "|" }.count == 6 })
+        #expect(table.split(separator: "\n").allSatisfy { $0.filter { $0 == "|" }.count == 7 })
     }
 
     @Test func schemaNamesAreUniqueAndOnlyTheEcosystemsAreUnprefixed() {

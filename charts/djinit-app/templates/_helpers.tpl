@@ -307,6 +307,22 @@ pinned so that djinit uses the same values, and what the platform decides. */ -}
 {{- if hasKey $config $c.optionsVariable }}{{ $options = printf "%s %s" (get $config $c.optionsVariable) $c.startupOptions }}{{ end -}}
 {{- $_ := set $managed $c.optionsVariable $options -}}
 {{- end -}}
+{{- /* Compatibility with the oldest djinit of the images: a setting it does not know would stop it at
+start-up, so the customer may not set one, a feature that needs one is refused, and a pinned one is
+left to that djinit's default. */ -}}
+{{- $newer := printf ">%s" $p.djinitVersion -}}
+{{- range $key, $_ := $config -}}
+{{- $since := get $c.settingSince $key -}}
+{{- if and $since (semverCompare $newer $since) -}}
+{{- $problems = append $problems (printf "config.%s: arrived in djinit %s, and the platform's images may carry djinit %s (platform.yaml's djinitVersion), which would refuse it and not start" $key $since $p.djinitVersion) -}}
+{{- end -}}
+{{- end -}}
+{{- range $key := keys $managed | sortAlpha -}}
+{{- $since := get $c.settingSince $key -}}
+{{- if and $since (semverCompare $newer $since) -}}
+{{- $problems = append $problems (printf "platform.djinitVersion: the platform's setup needs %s, which arrived in djinit %s: raise djinitVersion once every image (and every image a rollback may return to) carries it" $key $since) -}}
+{{- end -}}
+{{- end -}}
 {{- $reserved := without (keys $managed) $c.optionsVariable -}}
 {{- if hasKey $p "database" }}{{ $reserved = append $reserved $c.passwordVariable }}{{ end -}}
 {{- range $key, $_ := $config -}}
@@ -326,7 +342,9 @@ pinned so that djinit uses the same values, and what the platform decides. */ -}
 {{- $pinned := dict -}}
 {{- range $knob := list "probePort" "httpPort" "drainDelay" "grace" "killGrace" -}}
 {{- $setting := get $c.settings $knob -}}
+{{- if not (semverCompare $newer (get $c.settingSince $setting.name)) -}}
 {{- $_ := set $pinned $setting.name (get $config $setting.name | default $setting.default) -}}
+{{- end -}}
 {{- end -}}
 {{- $data := dict -}}
 {{- range $key, $value := $config }}{{ if not (or (hasKey $pinned $key) (hasKey $managed $key)) }}{{ $_ := set $data $key $value }}{{ end }}{{ end -}}
