@@ -1,3 +1,4 @@
+import DjinitSettings
 import Foundation
 import Testing
 
@@ -199,11 +200,12 @@ import Testing
         #expect(helm.status == 0, "\(helm.error)")
     }
 
-    @Test("helm lint --strict is clean, and helm package packs the chart")
-    func lintAndPackage() throws {
+    @Test("helm lint --strict is clean; the packed chart, pushed to an OCI registry and rendered from there, renders as djinit-kube")
+    func lintPackageAndPush() throws {
         let golden = KubeTool.golden("full")
         let helm = try KubeTool.kubeTool("helm")
         let directory = try KubeTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
         try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
         let lint = try KubeTool.run(helm, ["lint", "--strict", KubeTool.chart.path, "-f", golden.appendingPathComponent("app.yaml").path,
@@ -212,6 +214,26 @@ import Testing
         #expect(lint.output.contains("1 chart(s) linted, 0 chart(s) failed"), "\(lint.output)")
         let package = try KubeTool.run(helm, ["package", KubeTool.chart.path, "--destination", directory.path])
         #expect(package.status == 0, "\(package.error)")
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("djinit-app-0.2.0.tgz").path))
+        let archive = directory.appendingPathComponent("djinit-app-\(Release.current).tgz")
+        #expect(FileManager.default.fileExists(atPath: archive.path))
+
+        // The hoster's registry: the one scripts/services starts on loopback. Helm keeps its
+        // registry login and cache in the test's folder.
+        let registry = try #require(ProcessInfo.processInfo.environment["DJTEST_REGISTRY"],
+                                    "DJTEST_REGISTRY is unset: run scripts/test, which starts the services")
+        var environment = ProcessInfo.processInfo.environment
+        for (variable, folder) in [("HELM_CONFIG_HOME", "config"), ("HELM_CACHE_HOME", "cache"), ("HELM_DATA_HOME", "data")] {
+            environment[variable] = directory.appendingPathComponent(folder).path
+        }
+        let repository = "oci://\(registry)/charts-\(UUID().uuidString.lowercased())"
+        let push = try KubeTool.run(helm, ["push", archive.path, repository, "--plain-http"], environment: environment)
+        #expect(push.status == 0, "\(push.error)")
+        let pulled = try KubeTool.run(helm, ["template", "shop", "\(repository)/djinit-app", "--version", Release.current.description,
+                                             "--plain-http", "-f", golden.appendingPathComponent("app.yaml").path,
+                                             "-f", directory.appendingPathComponent("values.yaml").path], environment: environment)
+        #expect(pulled.status == 0, "\(pulled.error)")
+        let render = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml", "--out", "-"],
+                                      in: golden)
+        #expect(try Self.compare([Rendered(name: "from the registry", render: render, helm: pulled)]).isEmpty)
     }
 }
