@@ -1,8 +1,8 @@
 import DjinitKubeModel
 import FuzzDriver
 
-/// The example platform, and one with ReadWriteOnce storage and no pooler, so that both sets of
-/// rules run.
+/// The example platform (with ArgoCD, the init step as a Sync hook), and one with ReadWriteOnce
+/// storage and no digest required, so that both sets of rules run.
 // Top-level code runs in order: defined before the fuzzer starts.
 let platforms = [
     try! PlatformSpec(yaml: Examples.platform, file: "platform.yaml"),
@@ -19,7 +19,7 @@ runFuzzer { data, size in
         let app = try AppSpec(yaml: text, file: "app.yaml")
         for platform in platforms {
             checked { () throws(InputError) in
-                for object in Manifests(try Plan(app: app, platform: platform, options: RenderOptions(argoCD: true))).objects {
+                for object in Manifests(try Plan(app: app, platform: platform)).objects {
                     _ = object.tree.yaml
                     _ = object.tree.json
                 }
