@@ -2,6 +2,9 @@
 //
 // djinit: a small PID-1 init and supervisor for Django containers.
 //
+// Linux only: djinit is built on signalfd, prctl, /proc and glibc's posix_spawn extensions, and
+// its code imports Glibc without platform guards.
+//
 // The `djinit` executable must stay free of Foundation (directly or through a dependency), NIO and
 // threads: it is PID 1 in every container and an exec probe started every few seconds, so it pays
 // for every shared library it loads. Each library target below owns one concern; the executable is
@@ -33,15 +36,20 @@ let package = Package(
         // The one rule for writing outside text into YAML, JSON, log lines and messages.
         .target(name: "DjinitText", swiftSettings: strictSwift),
 
-        // Thin Swift wrappers over the syscalls: typed errors, EINTR retried, no Foundation.
+        // Thin Swift wrappers over the syscalls, every one through `syscall`: EINTR retried,
+        // would-block a value, errors typed. The only module that calls the C library.
         .target(name: "DjinitPosix", dependencies: ["CDjinitShim"], swiftSettings: strictSwift),
+
+        // The one event loop (poll, timers) everything after start-up runs on, and the rule for
+        // who keeps a callback's object alive.
+        .target(name: "DjinitEventLoop", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
 
         // One log line per event, as text or JSON lines.
         .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
 
         // The one typed schema of every setting djinit reads; djinit-kube reads it too. A database
         // URL is read by libpq's own parser (PQconninfoParse), never by a hand-written split.
-        .target(name: "DjinitSettings", dependencies: ["DjinitText", "CLibPQ"], swiftSettings: strictSwift),
+        .target(name: "DjinitSettings", dependencies: ["CLibPQ", "DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
 
         // libpq: Debian's libpq.so in debug builds, a static libpq in the release build
         // (scripts/build-libpq). No pkg-config on purpose: its `-L/usr/lib/x86_64-linux-gnu` would
@@ -52,29 +60,29 @@ let package = Package(
         // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
         .target(
             name: "DjinitPostgres",
-            dependencies: ["CLibPQ", "DjinitSettings", "DjinitSupervisor"],
+            dependencies: ["CLibPQ", "DjinitEventLoop", "DjinitSettings"],
             swiftSettings: strictSwift
         ),
 
         // Spawn, reap, forward signals, drain the process tree: the PID-1 core.
         .target(
             name: "DjinitSupervisor",
-            dependencies: ["CDjinitShim", "DjinitPosix", "DjinitLogging"],
+            dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
             swiftSettings: strictSwift
         ),
 
-        // The probe server and the non-blocking HTTP checks, on the supervisor's event loop.
+        // The probe server and the non-blocking HTTP checks, on the event loop.
         .target(
             name: "DjinitProbe",
-            dependencies: ["DjinitPosix", "DjinitLogging", "DjinitSupervisor"],
+            dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
             swiftSettings: strictSwift
         ),
 
         // The commands (`exec`, `config`, ...) and their command-line parsing.
         .target(
             name: "DjinitCommands",
-            dependencies: ["DjinitPosix", "DjinitLogging", "DjinitSettings", "DjinitSupervisor", "DjinitPostgres",
-                           "DjinitProbe", "DjinitText"],
+            dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix", "DjinitPostgres", "DjinitProbe",
+                           "DjinitSettings", "DjinitSupervisor", "DjinitText"],
             swiftSettings: strictSwift
         ),
 
@@ -103,12 +111,13 @@ let package = Package(
         .testTarget(name: "DjinitTextTests", dependencies: ["DjinitText"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitPostgresTests", dependencies: ["DjinitPostgres"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
-        .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitProbe", "DjinitTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitEventLoop", "DjinitProbe", "DjinitTestSupport"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "DjinitLoggingTests", dependencies: ["DjinitLogging"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitSettingsTests", dependencies: ["DjinitSettings"], swiftSettings: strictSwift),
         .testTarget(
             name: "DjinitSupervisorTests",
-            dependencies: ["DjinitSupervisor", "DjinitPosix"],
+            dependencies: ["DjinitEventLoop", "DjinitPosix", "DjinitSupervisor"],
             swiftSettings: strictSwift
         ),
         .testTarget(

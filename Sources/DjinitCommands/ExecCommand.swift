@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitSettings

@@ -1,4 +1,4 @@
-import DjinitSupervisor
+import DjinitPosix
 
 /// The exit codes djinit itself chooses. Otherwise djinit exits with its main child's code, or
 /// 128 + N when the child was killed by signal N, as a shell reports it.

@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitSupervisor
@@ -6,14 +7,8 @@ extension Supervisor {
     /// Starts `arguments` as the main child, supervises it to the end, and returns the code djinit
     /// exits with: the child's status, or 126/127 when it could not be started.
     ///
-    /// - Parameters:
-    ///   - keepingAlive: objects the loop's callbacks hold unowned (probes, a shutdown sequence),
-    ///     kept alive until the loop ends; a local the caller no longer uses may otherwise be
-    ///     released while the loop still calls into it.
-    ///   - started: runs once the main child does (to start checks that need its PID).
-    func runMainChild(
-        _ arguments: [String], logger: Logger, keepingAlive: [AnyObject] = [], started: () -> Void = {}
-    ) throws(SystemError) -> Int32 {
+    /// - Parameter started: runs once the main child does (to start checks that need its PID).
+    func runMainChild(_ arguments: [String], logger: Logger, started: () -> Void = {}) throws(SystemError) -> Int32 {
         do {
             try start(arguments)
         } catch {
@@ -21,7 +16,7 @@ extension Supervisor {
             return ExitCode.forSpawnFailure(error)
         }
         started()
-        let status = try withExtendedLifetime(keepingAlive) { () throws(SystemError) in try run() }
+        let status = try run()
         logger.info("exit", "exiting", ["code": LogValue(status.exitCode)])
         return status.exitCode
     }

@@ -1,7 +1,7 @@
+import DjinitEventLoop
 import DjinitPosix
 import DjinitProbe
 import DjinitSettings
-import DjinitSupervisor
 import DjinitText
 
 /// `djinit probe live|ready|startup`: asks the probe server of the `djinit run` in the same

@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitProbe
@@ -26,7 +27,7 @@ final class ProbePort {
     /// taken stops them with nothing to clean up.
     func listen(port: Port, respond: @escaping (ProbeEndpoint) -> ProbeResponse) throws(SystemError) {
         let address = IPv4Endpoint("0.0.0.0", port: port.number)!
-        server = try ProbeServer(loop: loop, endpoint: address, logger: logger) { [unowned self] request in
+        server = try ProbeServer(loop: loop, endpoint: address, logger: logger) { [self] request in
             let endpoint = ProbeEndpoint(rawValue: request.path)
             let response = endpoint.map(respond) ?? .unknownEndpoint
             // Labelled by endpoint, never by the path a client chose: that would let any client
@@ -35,6 +36,11 @@ final class ProbePort {
             return response
         }
         logger.info("probes", "probe server listening", ["address": LogValue(address.description)])
+    }
+
+    /// Stops serving (see `ProbeServer.close()`).
+    func close() {
+        server?.close()
     }
 
     /// Whether the main child (gunicorn, the worker) runs.
@@ -74,7 +80,6 @@ extension ProbeResponse {
 extension PrometheusText {
     /// A sample whose value is a duration, in seconds.
     mutating func add(_ name: String, _ kind: Kind, help: String, seconds duration: Duration) {
-        let (whole, fraction) = duration.components
-        add(name, kind, help: help, Double(whole) + Double(fraction) / 1e18)
+        add(name, kind, help: help, duration.inSeconds)
     }
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DjinitLogging
 import DjinitPosix
 import DjinitSettings
@@ -36,8 +33,11 @@ enum SecretsDirectory {
     /// The variables the files in `directory` define, sorted by name.
     /// - Throws: `Problem` naming the first file that cannot become a variable.
     static func variables(in directory: String) throws(Problem) -> [(name: String, value: String)] {
-        guard let names = DirectoryReader.names(in: directory) else {
-            throw Problem(description: "\(Schema.secretsDir.name): cannot open \(directory): \(String(cString: strerror(errno)))")
+        let names: [String]
+        do {
+            names = try DirectoryReader.names(in: directory)
+        } catch {
+            throw Problem(description: "\(Schema.secretsDir.name): cannot open \(directory): \(error.reason)")
         }
         var variables: [(name: String, value: String)] = []
         // Names starting with `..` are Kubernetes' bookkeeping (see the type's comment).
@@ -65,7 +65,7 @@ enum SecretsDirectory {
     static func apply(to environment: Environment, settings: Settings, logger: Logger) throws(Problem) -> Environment {
         guard let directory = settings[Schema.secretsDir] else { return environment }
         let secrets = try variables(in: directory.path)
-        for secret in secrets { setenv(secret.name, secret.value, 1) }
+        for secret in secrets { CurrentProcess.setEnvironmentVariable(secret.name, secret.value) }
         logger.info("secrets", "read secrets into the environment", [
             "directory": LogValue(directory.path), "names": LogValue(secrets.map(\.name).joined(separator: ",")),
         ])
@@ -84,35 +84,29 @@ enum SecretsDirectory {
             throw Problem(description: "\(Schema.secretsDir.name): file \(Escaping.quotedValue(name)) names a djinit setting; "
                 + "settings come from the environment, not from the secrets directory")
         }
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw Problem(description: "\(Schema.secretsDir.name): cannot read \(Escaping.quotedValue(name)): \(String(cString: strerror(errno)))")
+        let status: FileStatus
+        do {
+            status = try FileStatus(path)
+        } catch {
+            throw Problem(description: "\(Schema.secretsDir.name): cannot read \(Escaping.quotedValue(name)): \(error.reason)")
         }
-        guard info.st_mode & S_IFMT == S_IFREG else {
+        guard status.kind == .regular else {
             throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is not a regular file; only files become variables")
         }
         // NAME=value and its NUL must fit in one of the kernel's argument strings.
         let largest = variableLimit - name.utf8.count - 2
-        guard info.st_size <= largest + 1 else {
-            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is \(info.st_size) bytes; "
+        guard status.size <= largest + 1 else {
+            throw Problem(description: "\(Schema.secretsDir.name): \(Escaping.quotedValue(name)) is \(status.size) bytes; "
                 + "an environment variable of that name can hold at most \(largest) (the kernel passes at most "
                 + "\(variableLimit) bytes per variable)")
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw Problem(description: "\(Schema.secretsDir.name): cannot open \(Escaping.quotedValue(name)): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= largest + 1 {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == -1 && errno == EINTR { continue }
-            if count == -1 {
-                throw Problem(description: "\(Schema.secretsDir.name): cannot read \(Escaping.quotedValue(name)): \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+        // One byte beyond the largest value (a trailing newline may still be dropped); more is
+        // never read, whatever the file grew to since stat.
+        var bytes: [UInt8]
+        do {
+            bytes = try FileReader.read(path, limit: largest + 2)
+        } catch {
+            throw Problem(description: "\(Schema.secretsDir.name): cannot read \(Escaping.quotedValue(name)): \(error.reason)")
         }
         // Editors and `echo` end files with a newline nobody means as part of the secret.
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }

@@ -1,12 +1,25 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DjinitPosix
+import Glibc
 
 /// djinit's one event loop: poll(2) over the descriptors it watches, plus timers.
 ///
 /// Everything djinit does after start-up (signals, reaping, probes, deadlines) runs as a callback
 /// on this loop, on the main thread. No callback may block; long work belongs in a child process.
+///
+/// ## Who keeps a callback's object alive
+///
+/// Whoever will call the callback. A callback captures its object strongly (`[self]`), and the
+/// one that calls it keeps the callback until it will call it no more:
+/// - the loop keeps a watch until `unwatch`, and a timer until it fires or is cancelled;
+/// - an object that takes a callback (the supervisor's signal handler, a check's completion)
+///   keeps it until its last call, and drops it then;
+/// - when `run()` returns, the loop drops every watch and timer it still holds.
+///
+/// So an object lives exactly as long as something may still call into it: an exchange in flight
+/// lives until its completion has run, a server while it listens, and no one needs `unowned`
+/// captures or a list of objects to keep alive. A cycle through a callback (an object that keeps
+/// the loop, whose watch keeps the object) ends when the registration does. Objects keep the loop
+/// (and anything else they use) strongly.
 public final class EventLoop {
     /// Names a scheduled timer, to cancel it.
     public struct TimerID: Hashable, Sendable {
@@ -45,12 +58,17 @@ public final class EventLoop {
 
     public init() {}
 
+    /// The events `watch` waits for: data to read (or a connection to accept, or the peer gone).
+    public static let readable = Int16(POLLIN)
+    /// The events `watch` waits for: room to write (or a connect that finished).
+    public static let writable = Int16(POLLOUT)
+
     /// The loop's clock reading.
     public var now: ContinuousClock.Instant { clock.now }
 
-    /// Calls `handler` with the ready events whenever `fd` is ready for `events` (POLLIN by
+    /// Calls `handler` with the ready events whenever `fd` is ready for `events` (`readable` by
     /// default). Watching a descriptor again replaces its events and handler.
-    public func watch(_ fd: Int32, events: Int16 = Int16(POLLIN), turn: Turn = .inOrder,
+    public func watch(_ fd: Int32, events: Int16 = EventLoop.readable, turn: Turn = .inOrder,
                       _ handler: @escaping (Int16) -> Void) {
         unwatch(fd)
         watches.append(Watch(fd: fd, events: events, turn: turn, handler: handler))
@@ -81,16 +99,21 @@ public final class EventLoop {
         stopped = true
     }
 
-    /// Runs callbacks until `stop()`.
+    /// Runs callbacks until `stop()`, then drops every watch and timer left, and with them the
+    /// objects they kept alive.
     public func run() throws(SystemError) {
-        defer { stopped = false }
+        defer {
+            stopped = false
+            watches = []
+            timers = []
+        }
         while !stopped {
-            let nextDeadline = timers.map(\.deadline).min()
             var descriptors = watches.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
-            try Poller.wait(&descriptors, timeout: nextDeadline.map { max(.zero, clock.now.duration(to: $0)) })
+            try Poller.wait(&descriptors, until: timers.map(\.deadline).min(), clock: clock)
             for turn in [Turn.inOrder, .last] {
                 for descriptor in descriptors where descriptor.revents != 0 && !stopped {
-                    // A handler may have unwatched this descriptor, or another, meanwhile.
+                    // A handler may have unwatched this descriptor, or another, meanwhile. The
+                    // local copy keeps the handler, and so its object, alive while it runs.
                     guard let watch = watches.first(where: { $0.fd == descriptor.fd }), watch.turn == turn else { continue }
                     watch.handler(descriptor.revents)
                 }

@@ -1,24 +1,17 @@
-#if canImport(Glibc)
+import DjinitPosix
 import Glibc
-#endif
 
 /// poll(2) over a list of descriptors.
-public enum Poller {
-    /// Waits until one of `descriptors` is ready or `timeout` passes (nil: no limit), and writes
-    /// each one's ready events into its `revents`. EINTR counts as "nothing ready".
-    public static func wait(_ descriptors: inout [pollfd], timeout: Duration?) throws(SystemError) {
-        let milliseconds: Int32
-        if let timeout {
-            let (seconds, attoseconds) = timeout.components
-            // Round up, so that a timer is never woken up early and left to spin.
-            let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-            milliseconds = Int32(clamping: max(0, total))
-        } else {
-            milliseconds = -1
+enum Poller {
+    /// Waits until one of `descriptors` is ready or `deadline` passes (nil: no limit), and writes
+    /// each one's ready events into its `revents`.
+    static func wait(_ descriptors: inout [pollfd], until deadline: ContinuousClock.Instant?,
+                     clock: ContinuousClock) throws(SystemError) {
+        _ = try syscall("poll") {
+            // Computed at each try, so that a call interrupted and retried still wakes in time.
+            // Rounded up, so that a timer is never woken up early and left to spin.
+            let timeout = deadline.map { Int32(clamping: max(.zero, clock.now.duration(to: $0)).millisecondsRoundedUp) } ?? -1
+            return descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
         }
-        let result = descriptors.withUnsafeMutableBufferPointer {
-            poll($0.baseAddress, nfds_t($0.count), milliseconds)
-        }
-        if result == -1 && errno != EINTR { throw SystemError("poll") }
     }
 }

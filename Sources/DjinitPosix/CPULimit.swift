@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CDjinitShim
+import Glibc
 
 /// How much CPU the container may use: its cgroup CPU limit, not the host's CPU count.
 ///
@@ -77,7 +75,7 @@ public enum CPULimit {
         var result: [String] = []
         while true {
             let directory = mount + (components.isEmpty ? "" : "/" + components.joined(separator: "/"))
-            if access(directory, F_OK) == 0 { result.append(directory) }
+            if FileStatus.exists(directory) { result.append(directory) }
             guard !components.isEmpty else { return result }
             components.removeLast()
         }

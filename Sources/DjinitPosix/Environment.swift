@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CDjinitShim
+import Glibc
 
 /// The process environment, read once.
 public enum ProcessEnvironment {
@@ -38,13 +36,35 @@ public enum CurrentProcess {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The host name: in a pod, the pod's name. "?" if it cannot be read.
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "?" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Moves this process to `path`.
+    public static func changeDirectory(to path: String) throws(SystemError) {
+        _ = try syscall("chdir(\(path))") { chdir(path) }
+    }
+
+    /// Sets a variable of this process's own environment, which children inherit and libpq reads.
+    public static func setEnvironmentVariable(_ name: String, _ value: String) {
+        setenv(name, value, 1)
+    }
+
+    /// Ends this process with `code`.
+    public static func exit(_ code: Int32) -> Never {
+        Glibc.exit(code)
+    }
+
     /// Whether this process is PID 1 of its PID namespace, the one the kernel re-parents orphans to.
     public static var isInit: Bool { getpid() == 1 }
 
     /// Makes this process a child subreaper: orphaned descendants are re-parented to it, so it
     /// can reap and drain them as PID 1 would.
     public static func becomeSubreaper() throws(SystemError) {
-        guard djinit_set_child_subreaper() == 0 else { throw SystemError("prctl(PR_SET_CHILD_SUBREAPER)") }
+        _ = try syscall("prctl(PR_SET_CHILD_SUBREAPER)") { djinit_set_child_subreaper() }
     }
 }
 

@@ -1,5 +1,5 @@
 import CDjinitShim
-import DjinitPosix
+import Glibc
 
 /// How a process ended, as waitpid(2) reports it.
 public enum ExitStatus: Equatable, Sendable, CustomStringConvertible {
@@ -31,5 +31,34 @@ public enum ExitStatus: Equatable, Sendable, CustomStringConvertible {
         case .exited(let code): "exit code \(code)"
         case .signaled(let signal): "killed by \(signal)"
         }
+    }
+}
+
+/// A child that ended, as waitpid(2) reports it.
+public struct ReapedChild: Sendable {
+    public let pid: pid_t
+    public let status: ExitStatus
+}
+
+/// What one non-blocking wait for any child found.
+public enum ReapResult: Sendable {
+    /// A child ended and is reaped.
+    case reaped(ReapedChild)
+    /// Children remain, and none has ended.
+    case running
+    /// No child is left.
+    case none
+}
+
+/// Reaps one child that has ended, whichever it is, without waiting: waitpid(-1, WNOHANG), the
+/// one call that collects every process re-parented to djinit.
+public func reapAnyChild() -> ReapResult {
+    var status: Int32 = 0
+    do {
+        let pid = try syscall("waitpid") { waitpid(-1, &status, WNOHANG) }
+        return pid == 0 ? .running : .reaped(ReapedChild(pid: pid, status: ExitStatus(waitStatus: status)))
+    } catch {
+        // ECHILD: nothing left to wait for (the only error waitpid(-1) can give here).
+        return .none
     }
 }

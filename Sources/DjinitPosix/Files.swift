@@ -1,49 +1,104 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
-/// Small, whole-file reads for /proc and /sys files, without Foundation.
+/// Small, whole-file reads for /proc, /sys and the project's files, without Foundation.
 public enum FileReader {
-    /// The contents of the file at `path`, at most `limit` bytes; nil if it cannot be opened.
+    /// The contents of the file at `path`, at most `limit` bytes; nil if it cannot be opened or
+    /// read.
     public static func contents(of path: String, limit: Int = 64 * 1024) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        try? read(path, limit: limit)
+    }
+
+    /// The file at `path` as UTF-8 text (invalid bytes replaced), or nil.
+    public static func text(of path: String, limit: Int = 64 * 1024) -> String? {
+        contents(of: path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The contents of the file at `path`, at most `limit` bytes, or why it cannot be read.
+    public static func read(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
+        let fd = try syscall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while bytes.count < limit {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, limit - bytes.count)) }
-            if count == -1 && errno == EINTR { continue }
+            let count = try syscall("read(\(path))") {
+                chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - bytes.count)) }
+            }
             guard count > 0 else { break }
             bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
     }
-
-    /// The file at `path` as UTF-8 text, or nil.
-    public static func text(of path: String, limit: Int = 64 * 1024) -> String? {
-        contents(of: path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
-    }
 }
 
-/// Writes all of `bytes` to `fd`, retrying short writes and EINTR; gives up silently on any other
-/// error, since its callers (logging) have nowhere better to report it.
+/// Writes all of `bytes` to `fd`, retrying short writes; gives up silently on an error, since its
+/// callers (logging, the console) have nowhere better to report it.
 public func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     var offset = 0
     while offset < bytes.count {
-        let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if count == -1 && errno == EINTR { continue }
-        guard count > 0 else { return }
+        guard let count = try? syscall("write", { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) } }),
+              count > 0 else { return }
         offset += count
     }
 }
 
+/// Replaces the file at `path` with `bytes` (created with mode 0644 if missing).
+public func writeFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+    let fd = try syscall("open(\(path))") { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+    defer { close(fd) }
+    var offset = 0
+    while offset < bytes.count {
+        offset += try syscall("write(\(path))") { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) } }
+    }
+}
+
+/// What stat(2) tells about a path.
+public struct FileStatus: Sendable {
+    public enum Kind: Sendable { case regular, directory, other }
+
+    public let kind: Kind
+    public let size: Int
+    /// The modification time, in nanoseconds since the epoch.
+    public let modified: Int64
+
+    /// The path's status, following symlinks.
+    public init(_ path: String) throws(SystemError) {
+        var info = stat()
+        _ = try syscall("stat(\(path))") { stat(path, &info) }
+        self.init(info)
+    }
+
+    /// The status of the path itself, a symlink not followed.
+    public init(link path: String) throws(SystemError) {
+        var info = stat()
+        _ = try syscall("lstat(\(path))") { lstat(path, &info) }
+        self.init(info)
+    }
+
+    private init(_ info: stat) {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: kind = .regular
+        case S_IFDIR: kind = .directory
+        default: kind = .other
+        }
+        size = Int(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// Whether `path` exists (a dangling symlink does not).
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Whether this process may read `path`.
+    public static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
+
+    /// Whether this process may execute `path`.
+    public static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+}
+
 /// Directory listings without Foundation.
 public enum DirectoryReader {
-    /// The names in the directory at `path`, `.` and `..` left out, in no particular order; nil
-    /// if it cannot be opened (with `errno` telling why).
-    public static func names(in path: String) -> [String]? {
-        guard let directory = opendir(path) else { return nil }
+    /// The names in the directory at `path`, `.` and `..` left out, in no particular order.
+    public static func names(in path: String) throws(SystemError) -> [String] {
+        guard let directory = opendir(path) else { throw SystemError("opendir(\(path))") }
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
@@ -53,5 +108,10 @@ public enum DirectoryReader {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// The names in the directory at `path`, or none if it cannot be read.
+    public static func namesIfAny(in path: String) -> [String] {
+        (try? names(in: path)) ?? []
     }
 }

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CDjinitShim
+import Glibc
 
 /// A signal number with the name logs and messages use.
 public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -107,9 +105,7 @@ public struct SignalDescriptor: ~Copyable {
     public let fileDescriptor: Int32
 
     public init(for set: SignalSet) throws(SystemError) {
-        let fd = withUnsafePointer(to: set.raw) { djinit_signalfd($0) }
-        guard fd >= 0 else { throw SystemError("signalfd") }
-        fileDescriptor = fd
+        fileDescriptor = try syscall("signalfd") { withUnsafePointer(to: set.raw) { djinit_signalfd($0) } }
     }
 
     deinit { close(fileDescriptor) }
@@ -119,17 +115,13 @@ public struct SignalDescriptor: ~Copyable {
         var received: [ReceivedSignal] = []
         var info = signalfd_siginfo()
         let size = MemoryLayout<signalfd_siginfo>.size
-        while true {
-            let count = read(fileDescriptor, &info, size)
-            if count == size {
-                received.append(ReceivedSignal(signal: Signal(rawValue: Int32(info.ssi_signo)),
-                                               senderPID: pid_t(bitPattern: info.ssi_pid), code: info.ssi_code))
-                continue
-            }
-            if count == -1 && errno == EINTR { continue }
-            if count == -1 && (errno == EAGAIN || errno == EWOULDBLOCK) { return received }
-            throw SystemError("read(signalfd)")
+        // The kernel hands out whole records only.
+        while case .processed(let count) = try syscall(nonBlocking: "read(signalfd)", { read(fileDescriptor, &info, size) }),
+              count == size {
+            received.append(ReceivedSignal(signal: Signal(rawValue: Int32(info.ssi_signo)),
+                                           senderPID: pid_t(bitPattern: info.ssi_pid), code: info.ssi_code))
         }
+        return received
     }
 }
 

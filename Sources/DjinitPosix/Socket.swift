@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CDjinitShim
+import Glibc
 
 /// An IPv4 address and TCP port, such as `127.0.0.1:8081`.
 public struct IPv4Endpoint: Sendable, Equatable, CustomStringConvertible {
@@ -22,6 +20,29 @@ public struct IPv4Endpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// `127.0.0.1` on `port`.
     public static func loopback(port: UInt16) -> IPv4Endpoint { IPv4Endpoint("127.0.0.1", port: port)! }
+
+    /// The first IPv4 address of `host` on `port`: an address as it is, a name through the
+    /// system's resolver (getaddrinfo: /etc/hosts, then DNS). Nil if there is none.
+    ///
+    /// The one call in djinit that may block (a DNS lookup); callers resolve once and keep the
+    /// result.
+    public static func resolve(_ host: String, port: UInt16) -> IPv4Endpoint? {
+        if let literal = IPv4Endpoint(host, port: port) { return literal }
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return nil }
+        defer { freeaddrinfo(list) }
+        guard let address = first.pointee.ai_addr, first.pointee.ai_family == AF_INET else { return nil }
+        let inAddress = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+        return IPv4Endpoint(address: inAddress.s_addr, port: port)
+    }
+
+    private init(address: in_addr_t, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
 
     public var description: String {
         let bytes = withUnsafeBytes(of: address) { Array($0) }
@@ -58,18 +79,18 @@ public enum TCPSocket {
         let fd = try newSocket()
         do {
             var one: Int32 = 1
-            _ = try retryingOnEINTR("setsockopt(SO_REUSEADDR)") {
+            _ = try syscall("setsockopt(SO_REUSEADDR)") {
                 setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             }
             var address = endpoint.socketAddress
-            _ = try retryingOnEINTR("bind(\(endpoint))") {
+            _ = try syscall("bind(\(endpoint))") {
                 withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                         bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                     }
                 }
             }
-            _ = try retryingOnEINTR("listen(\(endpoint))") { Glibc.listen(fd, backlog) }
+            _ = try syscall("listen(\(endpoint))") { Glibc.listen(fd, backlog) }
         } catch {
             close(fd)
             throw error
@@ -77,17 +98,14 @@ public enum TCPSocket {
         return fd
     }
 
-    /// The next pending connection on `listener`, non-blocking and close-on-exec; nil when none
-    /// is pending. Errors that concern only the one connection (it was reset before it was
-    /// accepted) are also reported as nil after being skipped.
-    public static func accept(_ listener: Int32) throws(SystemError) -> Int32? {
+    /// The next pending connection on `listener`, non-blocking and close-on-exec. A connection
+    /// that was reset before it could be accepted concerns no one else: it is skipped.
+    public static func accept(_ listener: Int32) throws(SystemError) -> IOResult<Int32> {
         while true {
-            let fd = djinit_accept_nonblocking(listener)
-            if fd >= 0 { return fd }
-            switch errno {
-            case EINTR, ECONNABORTED, EPROTO: continue
-            case EAGAIN, EWOULDBLOCK: return nil
-            default: throw SystemError("accept4")
+            do {
+                return try syscall(nonBlocking: "accept4") { djinit_accept_nonblocking(listener) }
+            } catch let error where error.errno == ECONNABORTED || error.errno == EPROTO {
+                continue
             }
         }
     }
@@ -102,7 +120,8 @@ public enum TCPSocket {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        // EINTR on a non-blocking connect also means "in progress": the connect goes on.
+        // Not through `syscall`: a non-blocking connect that is under way reports EINPROGRESS, or
+        // EINTR, and goes on either way; retrying would fail with EALREADY.
         if result == 0 || errno == EINPROGRESS || errno == EINTR { return fd }
         let error = SystemError("connect(\(endpoint))")
         close(fd)
@@ -113,39 +132,37 @@ public enum TCPSocket {
     public static func connectionError(_ fd: Int32) -> SystemError? {
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == -1 { return SystemError("getsockopt(SO_ERROR)") }
+        do {
+            _ = try syscall("getsockopt(SO_ERROR)") { getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) }
+        } catch {
+            return error
+        }
         return error == 0 ? nil : SystemError("connect", errno: error)
     }
 
     /// Reads what is available, at most `limit` bytes, appending it to `buffer`.
     public static func read(_ fd: Int32, into buffer: inout [UInt8], limit: Int) throws(SystemError) -> SocketRead {
         var chunk = [UInt8](repeating: 0, count: max(1, min(limit, 16 * 1024)))
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 {
-                buffer.append(contentsOf: chunk[0..<count])
-                return .bytes(count)
-            }
-            if count == 0 { return .endOfFile }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .wouldBlock
-            default: throw SystemError("read(socket)")
-            }
+        let result = try syscall(nonBlocking: "read(socket)") {
+            chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        }
+        switch result {
+        case .wouldBlock:
+            return .wouldBlock
+        case .processed(0):
+            return .endOfFile
+        case .processed(let count):
+            buffer.append(contentsOf: chunk[0..<count])
+            return .bytes(count)
         }
     }
 
-    /// Writes as much of `bytes[offset...]` as the socket takes now; returns how many bytes went.
-    /// MSG_NOSIGNAL: a peer that went away is an error here, not a SIGPIPE.
-    public static func write(_ fd: Int32, _ bytes: [UInt8], from offset: Int) throws(SystemError) -> Int {
-        while true {
-            let count = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if count >= 0 { return count }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return 0
-            default: throw SystemError("send")
-            }
+    /// Writes as much of `bytes[offset...]` as the socket takes now: how many bytes went, or
+    /// `.wouldBlock` when none could. MSG_NOSIGNAL: a peer that went away is an error here, not a
+    /// SIGPIPE.
+    public static func write(_ fd: Int32, _ bytes: [UInt8], from offset: Int) throws(SystemError) -> IOResult<Int> {
+        try syscall(nonBlocking: "send") {
+            bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
         }
     }
 
@@ -156,6 +173,6 @@ public enum TCPSocket {
 
     private static func newSocket() throws(SystemError) -> Int32 {
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        return try retryingOnEINTR("socket") { socket(AF_INET, type, 0) }
+        return try syscall("socket") { socket(AF_INET, type, 0) }
     }
 }

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CDjinitShim
-import DjinitPosix
+import Glibc
 
 /// Why a command could not be started.
 public enum SpawnError: Error, Equatable, CustomStringConvertible {
@@ -76,11 +73,12 @@ public enum Spawner {
         default: throw .failed(arguments[0], SystemError("posix_spawn", errno: result))
         }
     }
+}
 
-    /// Calls `body` with a NULL-terminated array of C strings that live for the call.
-    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        let pointers = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
-        return body(pointers)
-    }
+/// Calls `body` with a NULL-terminated array of C strings that live for the call, as C's
+/// `char *argv[]` parameters take them.
+public func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { pointers.forEach { free($0) } }
+    return body(pointers)
 }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The wall-clock time, for log timestamps only (durations use `ContinuousClock`).
 public enum WallClock {

@@ -1,6 +1,5 @@
 import DjinitPosix
 import DjinitSettings
-import DjinitSupervisor
 
 /// A PostgreSQL advisory lock key: a 64-bit number derived from a readable name.
 public struct AdvisoryLockKey: Equatable, Sendable, CustomStringConvertible {

@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibPQ
+import DjinitEventLoop
+import DjinitPosix
 import DjinitSettings
-import DjinitSupervisor
 
 /// How to reach a server: libpq's connection keywords. A URL goes in `dbname` (libpq expands it);
 /// with no URL, libpq's own `PG*` environment variables apply.
@@ -27,8 +25,13 @@ public struct ConnectionParameters: Sendable {
 /// One result row: each field as text, nil for SQL NULL.
 public typealias Row = [String?]
 
-/// A libpq connection driven by djinit's event loop: connecting and querying never block it
-/// (only a host name lookup inside libpq can), so signals and children are handled meanwhile.
+/// A libpq connection driven by djinit's event loop: connecting and waiting for results never
+/// block it (only a host name lookup inside libpq can), so signals and children are handled
+/// meanwhile. Sending does, briefly: the connection stays in libpq's blocking mode, so a query
+/// (djinit's are a few hundred bytes) is written whole by `PQsendQuery`.
+///
+/// A query's watch keeps the connection alive until its completion has run (`EventLoop` on who
+/// keeps a callback's object alive); `close()` ends it early.
 ///
 /// Queries use libpq's simple query protocol (`PQsendQuery`) with literal SQL, on purpose: with
 /// the extended protocol, an idle transaction can keep a snapshot that makes CREATE INDEX
@@ -71,16 +74,16 @@ public final class PostgresConnection {
         }
         var rows: [Row] = []
         var failure: PostgresError?
-        loop.watch(socket) { [unowned self] _ in
+        loop.watch(socket) { [self] _ in
             guard let connection = self.connection else { return }
             guard PQconsumeInput(connection) == 1 else {
-                self.loop.unwatch(self.socket)
-                completion(.failure(self.lastError()))
+                loop.unwatch(socket)
+                completion(.failure(lastError()))
                 return
             }
             while PQisBusy(connection) == 0 {
                 guard let result = PQgetResult(connection) else {
-                    self.loop.unwatch(self.socket)
+                    loop.unwatch(socket)
                     completion(failure.map { .failure($0) } ?? .success(rows))
                     return
                 }
@@ -95,19 +98,17 @@ public final class PostgresConnection {
                 PQclear(result)
             }
         }
-        // Large statements may not fit the socket buffer at once.
-        while PQflush(connection) == 1 { usleep(1000) }
     }
 
     /// Calls `handler` once if the connection breaks while idle: the server closed it, the
     /// backend was terminated, or keepalives found the peer gone. Sends nothing, so it cannot
     /// disturb a transaction the connection holds open (see the type's note on snapshots).
     public func watchForLoss(_ handler: @escaping (PostgresError) -> Void) {
-        loop.watch(socket) { [unowned self] _ in
-            guard let connection = self.connection else { return }
+        loop.watch(socket) { [self] _ in
+            guard let connection else { return }
             if PQconsumeInput(connection) == 0 || PQstatus(connection) != CONNECTION_OK {
-                self.loop.unwatch(self.socket)
-                handler(self.lastError())
+                loop.unwatch(socket)
+                handler(lastError())
                 return
             }
             // A notice or a parameter change: nothing to do, the connection is fine.
@@ -150,7 +151,8 @@ public final class PostgresConnection {
         }
     }
 
-    /// An attempt to connect in progress: PQconnectPoll driven by socket readiness on the loop.
+    /// An attempt to connect in progress: PQconnectPoll driven by socket readiness on the loop,
+    /// which keeps the attempt alive until its completion has run: a caller may drop it.
     public final class ConnectAttempt {
         private let loop: EventLoop
         private let timeout: Duration
@@ -169,14 +171,11 @@ public final class PostgresConnection {
         }
 
         fileprivate func start() {
-            let keys = parameters.keywords.map { strdup($0.0) } + [nil]
-            let values = parameters.keywords.map { strdup($0.1) } + [nil]
-            defer { (keys + values).forEach { free($0) } }
-            connection = keys.withUnsafeBufferPointer { keyPointer in
-                values.withUnsafeBufferPointer { valuePointer in
-                    keyPointer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { k in
-                        valuePointer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { v in
-                            PQconnectStartParams(k.baseAddress, v.baseAddress, 1)
+            connection = withCStrings(parameters.keywords.map(\.0)) { keys in
+                withCStrings(parameters.keywords.map(\.1)) { values in
+                    keys.map { UnsafePointer($0) }.withUnsafeBufferPointer { keyPointers in
+                        values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
+                            PQconnectStartParams(keyPointers.baseAddress, valuePointers.baseAddress, 1)
                         }
                     }
                 }
@@ -197,10 +196,8 @@ public final class PostgresConnection {
             // libpq prints notices (and a FATAL sent before the server closes a connection) to
             // stderr by default; djinit reports what matters itself, in its own log format.
             PQsetNoticeProcessor(connection, { _, _ in }, nil)
-            timer = loop.schedule(after: timeout) { [unowned self] in
-                let (seconds, attoseconds) = timeout.components
-                let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-                finish(.failure(PostgresError(sqlState: nil, message: "no answer within \(milliseconds) ms")))
+            timer = loop.schedule(after: timeout) { [self] in
+                finish(.failure(PostgresError(sqlState: nil, message: "no answer within \(timeout.wholeMilliseconds) ms")))
             }
             advance(PGRES_POLLING_WRITING)
         }
@@ -226,8 +223,7 @@ public final class PostgresConnection {
             case PGRES_POLLING_FAILED:
                 fail()
             default:
-                let events = Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT)
-                loop.watch(socket, events: events) { [unowned self] _ in
+                loop.watch(socket, events: state == PGRES_POLLING_READING ? EventLoop.readable : EventLoop.writable) { [self] _ in
                     guard let connection = self.connection else { return }
                     advance(PQconnectPoll(connection))
                 }

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitPosix
-import DjinitSupervisor
 
 /// One check of a TCP server on the event loop, without blocking: connect and, if asked, one
 /// HTTP request; the result is reported once, by the deadline at the latest.

@@ -1,9 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
-import DjinitSupervisor
 
 /// A tiny HTTP/1.1 server for probes, on djinit's event loop: no thread, no blocking call.
 ///
@@ -19,6 +16,10 @@ import DjinitSupervisor
 ///   probe sends its request at once and is answered within a loop turn;
 /// - only GET and HEAD are answered (405 otherwise), and nothing but the request line is read;
 /// - every response closes its connection.
+///
+/// The loop's watch of the listening socket keeps the server alive while it listens, and the
+/// server keeps `respond` (`EventLoop` on who keeps a callback's object alive); whoever started it
+/// calls `close()` when it is done serving, which ends both.
 public final class ProbeServer {
     /// The server's defences; the defaults suit probes (a request of a few hundred bytes, sent
     /// at once).
@@ -53,7 +54,8 @@ public final class ProbeServer {
     private let loop: EventLoop
     private let logger: Logger
     private let limits: Limits
-    private let respond: (ProbeRequest) -> ProbeResponse
+    /// Kept while the server serves, dropped by `close()` (`EventLoop` on who keeps a callback).
+    private var respond: ((ProbeRequest) -> ProbeResponse)?
     private let listener: Int32
     private var connections: [Int32: Connection] = [:]
     /// Open connections, oldest first: who is evicted at the cap.
@@ -67,7 +69,23 @@ public final class ProbeServer {
         self.limits = limits
         self.respond = respond
         listener = try TCPSocket.listen(on: endpoint)
-        loop.watch(listener, turn: .last) { [unowned self] _ in acceptPending() }
+        listen()
+    }
+
+    deinit {
+        TCPSocket.close(listener)
+        for fd in connections.keys { TCPSocket.close(fd) }
+    }
+
+    /// Stops listening, closes every connection, and drops `respond`.
+    public func close() {
+        loop.unwatch(listener)
+        for fd in Array(connections.keys) { closeConnection(fd) }
+        respond = nil
+    }
+
+    private func listen() {
+        loop.watch(listener, turn: .last) { [self] _ in acceptPending() }
     }
 
     private func acceptPending() {
@@ -75,16 +93,14 @@ public final class ProbeServer {
         for _ in 0..<limits.connections {
             let fd: Int32
             do {
-                guard let accepted = try TCPSocket.accept(listener) else { return }
+                guard case .processed(let accepted) = try TCPSocket.accept(listener) else { return }
                 fd = accepted
             } catch {
                 // EMFILE and the like: the pending connection stays queued and poll reports it
                 // again at once, so back off for a moment instead of spinning.
                 logger.warning("probe-accept", "cannot accept a probe connection: \(error)")
                 loop.unwatch(listener)
-                loop.schedule(after: .milliseconds(100)) { [unowned self] in
-                    loop.watch(listener, turn: .last) { [unowned self] _ in acceptPending() }
-                }
+                loop.schedule(after: .milliseconds(100)) { [self] in listen() }
                 return
             }
             statistics.accepted += 1
@@ -94,13 +110,13 @@ public final class ProbeServer {
                 closeConnection(silent ?? acceptOrder[0])
             }
             var connection = Connection(fd: fd)
-            connection.deadline = loop.schedule(after: limits.connectionDeadline) { [unowned self] in
+            connection.deadline = loop.schedule(after: limits.connectionDeadline) { [self] in
                 statistics.timedOut += 1
                 closeConnection(fd)
             }
             connections[fd] = connection
             acceptOrder.append(fd)
-            loop.watch(fd) { [unowned self] _ in receive(fd) }
+            loop.watch(fd) { [self] _ in receive(fd) }
         }
     }
 
@@ -130,6 +146,7 @@ public final class ProbeServer {
         case .incomplete:
             return
         case .complete(let request):
+            guard let respond else { return closeConnection(fd) }
             if request.method == "GET" || request.method == "HEAD" {
                 answer(fd, respond(request).serialized(headOnly: request.method == "HEAD"))
             } else {
@@ -148,14 +165,15 @@ public final class ProbeServer {
 
     private func answer(_ fd: Int32, _ response: [UInt8]) {
         connections[fd]?.response = response
-        loop.watch(fd, events: Int16(POLLOUT)) { [unowned self] _ in send(fd) }
+        loop.watch(fd, events: EventLoop.writable) { [self] _ in send(fd) }
         send(fd)
     }
 
     private func send(_ fd: Int32) {
         guard var connection = connections[fd] else { return }
         do {
-            connection.sent += try TCPSocket.write(fd, connection.response, from: connection.sent)
+            guard case .processed(let count) = try TCPSocket.write(fd, connection.response, from: connection.sent) else { return }
+            connection.sent += count
         } catch {
             closeConnection(fd)
             return

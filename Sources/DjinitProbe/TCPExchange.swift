@@ -1,14 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitPosix
-import DjinitSupervisor
 
 /// One exchange with a TCP server on the event loop, without blocking: connect, send a request,
 /// read until the reply is complete; all by a deadline, and reported exactly once.
 ///
 /// The machinery under `HTTPCheck` (gunicorn, the probe server) and async's Redis `PING`; each
-/// says only what to send and when a reply is complete.
+/// says only what to send and when a reply is complete. The loop's registrations keep an exchange
+/// alive until its completion has run (`EventLoop`), so the caller need not keep it.
 public final class TCPExchange {
     /// How an exchange ended.
     public enum Outcome: Equatable, Sendable {
@@ -62,8 +60,7 @@ public final class TCPExchange {
     private func begin(endpoint: IPv4Endpoint, timeout: Duration) {
         deadline = loop.schedule(after: timeout) { [self] in
             deadline = nil
-            let (seconds, attoseconds) = timeout.components
-            finish(.failed("no answer from \(endpoint) within \(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"))
+            finish(.failed("no answer from \(endpoint) within \(timeout.wholeMilliseconds) ms"))
         }
         do {
             fd = try TCPSocket.startConnect(to: endpoint)
@@ -72,7 +69,7 @@ public final class TCPExchange {
             loop.schedule(after: .zero) { [self] in finish(.failed(error.description)) }
             return
         }
-        loop.watch(fd, events: Int16(POLLOUT)) { [self] _ in connected() }
+        loop.watch(fd, events: EventLoop.writable) { [self] _ in connected() }
     }
 
     private func connected() {
@@ -84,13 +81,14 @@ public final class TCPExchange {
             finish(.connected)
             return
         }
-        loop.watch(fd, events: Int16(POLLOUT)) { [self] _ in send(request) }
+        loop.watch(fd, events: EventLoop.writable) { [self] _ in send(request) }
         send(request)
     }
 
     private func send(_ request: [UInt8]) {
         do {
-            sent += try TCPSocket.write(fd, request, from: sent)
+            guard case .processed(let count) = try TCPSocket.write(fd, request, from: sent) else { return }
+            sent += count
         } catch {
             finish(.failed("sending the request: \(error)"))
             return

@@ -1,3 +1,5 @@
+import DjinitPosix
+
 /// A type a setting's value can have: how it is parsed from the environment and printed back.
 ///
 /// Parsing is strict. A value that does not fit is an error naming what was expected; djinit never
@@ -101,12 +103,6 @@ extension Duration: SettingValue {
 
     public static var typeSummary: String { "duration (`10s`, `1500ms`, `1m30s`)" }
     public static var pattern: String { "^([0-9]{1,9}(ms|s|m|h))+$" }
-
-    /// The duration in whole milliseconds, rounded down.
-    public var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }
 
 /// A TCP port number, 1 to 65535.

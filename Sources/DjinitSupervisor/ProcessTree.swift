@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DjinitPosix
+import Glibc
 
 /// The processes below djinit, read from /proc.
 ///
@@ -24,7 +22,7 @@ public enum ProcessTree {
     /// `(pid, parent pid)` of every process in `procRoot`.
     static func parentLinks(procRoot: String) -> [(pid_t, pid_t)] {
         var links: [(pid_t, pid_t)] = []
-        for name in DirectoryReader.names(in: procRoot) ?? [] {
+        for name in DirectoryReader.namesIfAny(in: procRoot) {
             guard let pid = pid_t(name),
                   let stat = FileReader.text(of: "\(procRoot)/\(name)/stat", limit: 1024),
                   let parent = parentPID(fromStat: stat)

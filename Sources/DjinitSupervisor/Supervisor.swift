@@ -1,8 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
+import Glibc
 
 /// The PID-1 core: runs one main child, forwards signals to it, reaps every process that ends
 /// below djinit, and drains the whole tree before djinit exits.
@@ -48,10 +47,7 @@ public final class Supervisor {
     /// How many processes djinit has reaped: the main child and orphans re-parented to it.
     public private(set) var reapedCount = 0
 
-    private var graceMilliseconds: Int64 {
-        let (seconds, attoseconds) = killGrace.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    private var graceMilliseconds: Int64 { killGrace.wholeMilliseconds }
 
     /// Where djinit started, and every child starts; nil if it cannot be named (then djinit stays
     /// there).
@@ -83,14 +79,14 @@ public final class Supervisor {
             logger.debug("subreaper", "not PID 1: became a child subreaper, so orphans below djinit are reaped here",
                          ["pid": LogValue(ownPID)])
         }
-        signalHandler = { [unowned self] signal in
+        signalHandler = { [self] signal in
             if signal == .terminate || signal == .interrupt {
                 stop(with: signal)
             } else {
                 forward(signal)
             }
         }
-        loop.watch(signals.fileDescriptor) { [unowned self] _ in handlePendingSignals() }
+        loop.watch(signals.fileDescriptor) { [self] _ in handlePendingSignals() }
     }
 
     /// Starts the main child, then moves djinit to `/`, as dumb-init does, so that it pins no
@@ -101,7 +97,7 @@ public final class Supervisor {
         let pid = try Spawner.spawn(arguments, environment: environment, workingDirectory: workingDirectory)
         mainPID = pid
         logger.info("spawned", "started \(arguments[0])", ["pid": LogValue(pid)])
-        if workingDirectory != nil { _ = chdir("/") }
+        if workingDirectory != nil { try? CurrentProcess.changeDirectory(to: "/") }
     }
 
     /// Starts a helper child that is not the main child (a `migrate`, a `collectstatic`) and
@@ -125,9 +121,15 @@ public final class Supervisor {
     }
 
     /// Runs the event loop until the main child has exited (or `finish(_:)` was called) and no
-    /// process is left below djinit.
+    /// process is left below djinit, then drops the callbacks it was given (see `EventLoop` on who
+    /// keeps a callback's object alive).
     /// - Returns: the main child's status, or the one given to `finish(_:)`.
     public func run() throws(SystemError) -> ExitStatus {
+        defer {
+            signalHandler = { _ in }
+            onMainExit = { _ in }
+            helpers = []
+        }
         try loop.run()
         return mainStatus!
     }
@@ -189,35 +191,32 @@ public final class Supervisor {
     /// left, and finishes as soon as nothing is.
     private func reapExited() {
         while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid > 0 {
+            switch reapAnyChild() {
+            case .reaped(let child):
                 reapedCount += 1
-                let exit = ExitStatus(waitStatus: status)
-                if pid == mainPID {
-                    mainStatus = exit
-                    logger.info("child-exited", "main child exited", ["pid": LogValue(pid), "status": LogValue(exit)])
-                    onMainExit(exit)
-                } else if let index = helpers.firstIndex(where: { $0.pid == pid }) {
+                if child.pid == mainPID {
+                    mainStatus = child.status
+                    logger.info("child-exited", "main child exited",
+                                ["pid": LogValue(child.pid), "status": LogValue(child.status)])
+                    onMainExit(child.status)
+                } else if let index = helpers.firstIndex(where: { $0.pid == child.pid }) {
                     let helper = helpers.remove(at: index)
-                    helper.onExit(exit)
+                    helper.onExit(child.status)
                 } else {
-                    logger.debug("reaped", "reaped a process", ["pid": LogValue(pid), "status": LogValue(exit)])
+                    logger.debug("reaped", "reaped a process", ["pid": LogValue(child.pid), "status": LogValue(child.status)])
                 }
-                continue
-            }
-            if pid == -1 && errno == EINTR { continue }
-            guard mainStatus != nil else { return }
-            if pid == 0 {
+            case .running:
                 // Children remain, none exited yet. (Checked before scanning /proc, so that the
                 // common case, a main child that leaves nothing behind, costs no scan at all.)
-                if !drainStarted { drainDescendants() }
-            } else {
+                if mainStatus != nil && !drainStarted { drainDescendants() }
+                return
+            case .none:
+                guard mainStatus != nil else { return }
                 if let killTimer { loop.cancel(killTimer) }
                 logger.debug("tree-empty", "no process left below djinit")
                 loop.stop()
+                return
             }
-            return
         }
     }
 
@@ -242,15 +241,14 @@ public final class Supervisor {
     public func startKillGrace() {
         guard killTimer == nil else { return }
         killDeadline = loop.now.advanced(by: killGrace)
-        killTimer = loop.schedule(after: killGrace) { [unowned self] in killRemaining() }
+        killTimer = loop.schedule(after: killGrace) { [self] in killRemaining() }
     }
 
     /// What is left of the kill grace, for log lines, to the nearest millisecond (so a grace
     /// started a few microseconds ago reads 10000, not 9999).
     private var remainingGraceMilliseconds: Int64 {
         guard let killDeadline else { return graceMilliseconds }
-        let (seconds, attoseconds) = max(.zero, loop.now.duration(to: killDeadline)).components
-        return seconds * 1000 + (attoseconds + 500_000_000_000_000) / 1_000_000_000_000_000
+        return max(.zero, loop.now.duration(to: killDeadline)).millisecondsRounded
     }
 
     /// The grace is over: SIGKILL everything below djinit, and keep sweeping until the tree is
@@ -265,6 +263,6 @@ public final class Supervisor {
             for pid in remaining { sendSignal(.kill, to: pid) }
         }
         killing = true
-        killTimer = loop.schedule(after: .milliseconds(50)) { [unowned self] in killRemaining() }
+        killTimer = loop.schedule(after: .milliseconds(50)) { [self] in killRemaining() }
     }
 }

@@ -2,13 +2,9 @@ import DjinitCommands
 import DjinitPosix
 import DjinitSettings
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 // First thing, before anything can fail or take time: block every catchable signal. A signal that
 // arrives while djinit starts up then waits, pending, until the event loop reads it from its
 // signalfd and forwards it to the child, instead of being lost or killing djinit.
 SignalSet.allCatchable.block()
 
-exit(DjinitCLI.main(CommandLine.arguments, environment: Environment(ProcessEnvironment.current())))
+CurrentProcess.exit(DjinitCLI.main(CommandLine.arguments, environment: Environment(ProcessEnvironment.current())))

@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `DJINIT_ASYNC=auto` on three small projects written for the test: one with Celery only, one
 /// with django-q2 only, one with neither. (The example app has both in its files and picks one at

@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `djinit async` with the example app's tasks: Celery on real Redis, django-q2 on its ORM broker
 /// in real PostgreSQL.

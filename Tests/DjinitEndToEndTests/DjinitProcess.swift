@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Where the end-to-end tests find the built binary and their fixtures.
 enum TestPaths {

@@ -3,9 +3,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `djinit exec` against real processes, as PID 1 of its own PID namespace when run as root.
 @Suite(.serialized)

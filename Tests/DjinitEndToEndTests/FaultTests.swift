@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The fault suite: real services fail under djinit as they do in a cluster, each on servers of the
 /// test's own. Each test reports its figures (time to recover, tasks lost, locks stranded) through

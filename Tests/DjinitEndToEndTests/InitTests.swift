@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `djinit init` against real PostgreSQL 15 and PgBouncer (transaction pooling) and the example
 /// Django app.

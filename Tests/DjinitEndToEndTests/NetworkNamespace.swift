@@ -3,9 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A host of the test's own: a network namespace joined to this one by a veth pair, on a /30 of
 /// 10.213.0.0/16. Traffic between the two goes only over that pair, so a test can cut it (a

@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A lock holder lost to a network partition, as a failing cluster loses a node: the holder runs
 /// in a network namespace of the test's own, the link is cut and its processes are killed, so

@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The probe server of `djinit run` against clients that mean harm.
 @Suite(.serialized)

@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The rollout a load balancer sees: HAProxy in front of two `djinit run` instances, one of them
 /// stopped under load.

@@ -3,9 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `djinit run` serving the example app, on ports of its own.
 struct RunInstance {

@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `djinit run` with real gunicorn, the example Django app and real PostgreSQL.
 @Suite(.serialized)

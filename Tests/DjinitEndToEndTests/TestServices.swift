@@ -2,9 +2,7 @@ import DjinitTestSupport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The real services `scripts/services` starts for the tests, and the example Django app.
 enum TestServices {

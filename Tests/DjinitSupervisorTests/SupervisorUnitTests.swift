@@ -1,10 +1,9 @@
-@testable import DjinitSupervisor
+import DjinitEventLoop
 import DjinitPosix
+@testable import DjinitSupervisor
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 @Suite struct ProcessTreeTests {
     @Test func parentPIDSurvivesAwkwardCommandNames() {

@@ -1,9 +1,7 @@
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// TCP ports for one test's servers, free when handed out and never handed out twice in this
 /// process, so that suites running in parallel do not collide.

@@ -1,9 +1,7 @@
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What the test targets share: where the repository and its tools are, temporary directories,
 /// and running a program to its end.

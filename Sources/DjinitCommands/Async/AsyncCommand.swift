@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitPostgres
@@ -63,7 +64,8 @@ enum AsyncCommand {
             let shutdown = AsyncShutdown(supervisor: supervisor, probes: probes, logger: logger, worker: worker,
                                          workerGrace: settings[Schema.workerGrace], beat: beat)
             shutdown.install()
-            return try supervisor.runMainChild(launch.arguments, logger: logger, keepingAlive: [shutdown, probes]) {
+            defer { probes.close() }
+            return try supervisor.runMainChild(launch.arguments, logger: logger) {
                 logger.info("worker", "\(worker.rawValue) worker started",
                             ["command": LogValue(launch.arguments.joined(separator: " "))])
                 probes.startChecking(mainPID: supervisor.mainPID!)

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DjinitPosix
 
 /// The task queues `djinit async` can run.
@@ -80,7 +77,7 @@ enum AsyncDetection {
         var evidence = Evidence()
         let package = projectDirectory(settingsModule)
         let packagePath = root + "/" + package
-        if access(packagePath + "/celery.py", R_OK) == 0 {
+        if FileStatus.isReadable(packagePath + "/celery.py") {
             evidence.celery.append("found \(package)/celery.py")
         } else if let module = directoryEntries(packagePath).sorted().first(where: { name in
             name.hasSuffix(".py") && code(of: packagePath + "/" + name).contains("Celery(")
@@ -108,7 +105,7 @@ enum AsyncDetection {
     /// `mysite/settings.py`, or every module of a `mysite/settings/` package, without comments.
     private static func settingsSources(_ module: String, root: String) -> [(path: String, text: String)] {
         let base = root + "/" + module.split(separator: ".").joined(separator: "/")
-        if access(base + ".py", R_OK) == 0 { return [(base + ".py", code(of: base + ".py"))] }
+        if FileStatus.isReadable(base + ".py") { return [(base + ".py", code(of: base + ".py"))] }
         return directoryEntries(base).sorted().filter { $0.hasSuffix(".py") }.map { (base + "/" + $0, code(of: base + "/" + $0)) }
     }
 
@@ -122,7 +119,7 @@ enum AsyncDetection {
 
     /// Whether `package` is importable from one of `sitePackages`.
     static func installed(_ package: String, in sitePackages: [String]) -> Bool {
-        sitePackages.contains { access($0 + "/" + package + "/__init__.py", F_OK) == 0 }
+        sitePackages.contains { FileStatus.exists($0 + "/" + package + "/__init__.py") }
     }
 
     /// Where `python` (a path, or a name looked up on `path`) imports installed packages from:
@@ -133,7 +130,7 @@ enum AsyncDetection {
         if python.contains("/") {
             executable = python
         } else {
-            executable = (path ?? "").split(separator: ":").map { $0 + "/" + python }.first { access($0, X_OK) == 0 }
+            executable = (path ?? "").split(separator: ":").map { $0 + "/" + python }.first(where: FileStatus.isExecutable)
         }
         var prefixes: [String] = []
         // Not resolved through symlinks: a virtualenv's bin/python links to the system's.
@@ -160,6 +157,6 @@ enum AsyncDetection {
 
     /// The names in a directory (none if it cannot be read), `.` and `..` left out.
     private static func directoryEntries(_ directory: String) -> [String] {
-        DirectoryReader.names(in: directory) ?? []
+        DirectoryReader.namesIfAny(in: directory)
     }
 }

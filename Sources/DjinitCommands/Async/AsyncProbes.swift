@@ -1,11 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
+import Glibc
 
 /// What `async`'s probe endpoints answer.
 ///
@@ -45,8 +44,14 @@ final class AsyncProbes {
     /// Opens the probe port; before the worker starts, so that a port already taken stops
     /// `async` before anything is spawned.
     func listen() throws(SystemError) {
-        try port.listen(port: settings[Schema.probePort]) { [unowned self] endpoint in respond(to: endpoint) }
+        try port.listen(port: settings[Schema.probePort]) { [self] endpoint in respond(to: endpoint) }
         logger.info("readiness", "/readyz checks \(broker.summary)")
+    }
+
+    /// Closes the probe port and the broker's connection: the command is done.
+    func close() {
+        port.close()
+        broker.close()
     }
 
     /// Starts the heartbeat and the broker checks; call once the worker is started.
@@ -96,10 +101,10 @@ final class AsyncProbes {
     /// One broker check, then the next an interval after it ends (never two at once).
     private func check() {
         guard !stopping, workerAlive else { return }
-        broker.check(timeout: settings[Schema.readyCheckTimeout]) { [unowned self] reason in
+        broker.check(timeout: settings[Schema.readyCheckTimeout]) { [self] reason in
             guard !stopping else { return }
             record(reason)
-            loop.schedule(after: settings[Schema.readyCheckInterval]) { [unowned self] in check() }
+            loop.schedule(after: settings[Schema.readyCheckInterval]) { [self] in check() }
         }
     }
 

@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitSupervisor
@@ -49,8 +50,8 @@ final class AsyncShutdown {
 
     /// Takes over djinit's signals and the worker's exit from the supervisor's defaults.
     func install() {
-        supervisor.signalHandler = { [unowned self] signal in handle(signal) }
-        supervisor.onMainExit = { [unowned self] status in workerExited(status) }
+        supervisor.signalHandler = { [self] signal in handle(signal) }
+        supervisor.onMainExit = { [self] status in workerExited(status) }
     }
 
     private func handle(_ signal: Signal) {
@@ -71,7 +72,7 @@ final class AsyncShutdown {
         // its group), and the budget for the whole tree.
         supervisor.stop(with: .terminate)
         stopBeat()
-        workerGraceTimer = supervisor.loop.schedule(after: workerGrace) { [unowned self] in workerGraceOver() }
+        workerGraceTimer = supervisor.loop.schedule(after: workerGrace) { [self] in workerGraceOver() }
     }
 
     /// Step 2.

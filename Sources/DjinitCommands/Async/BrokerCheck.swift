@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitPosix
 import DjinitPostgres
 import DjinitProbe
@@ -73,23 +71,23 @@ final class BrokerCheck {
                               completion: @escaping (String?) -> Void) {
         // Resolved once, and again after a failure: a Service's address rarely changes, and a
         // lookup is the one call here that can block (as inside libpq).
-        guard let endpoint = endpoint ?? BrokerCheck.resolve(url.host, port: url.port) else {
+        guard let endpoint = endpoint ?? BrokerCheck.resolve(url) else {
             loop.schedule(after: .zero) { completion("cannot resolve the broker host \(Escaping.quotedValue(url.host))") }
             return
         }
         self.endpoint = endpoint
         if redis {
-            RedisPing.start(loop: loop, endpoint: endpoint, url: url, timeout: timeout) { [weak self] reason in
-                if reason != nil { self?.endpoint = nil }
+            RedisPing.start(loop: loop, endpoint: endpoint, url: url, timeout: timeout) { [self] reason in
+                if reason != nil { self.endpoint = nil }
                 completion(reason.map { "Redis at \(endpoint): \($0)" })
             }
         } else {
-            HTTPCheck.start(loop: loop, endpoint: endpoint, request: nil, timeout: timeout) { [weak self] outcome in
+            HTTPCheck.start(loop: loop, endpoint: endpoint, request: nil, timeout: timeout) { [self] outcome in
                 guard case .failed(let reason) = outcome else {
                     completion(nil)
                     return
                 }
-                self?.endpoint = nil
+                self.endpoint = nil
                 completion("broker at \(endpoint): \(reason)")
             }
         }
@@ -97,12 +95,12 @@ final class BrokerCheck {
 
     private func databaseCheck(_ parameters: ConnectionParameters, timeout: Duration,
                                completion: @escaping (String?) -> Void) {
-        let timer = loop.schedule(after: timeout) { [unowned self] in
+        let timer = loop.schedule(after: timeout) { [self] in
             close()
             inFlight = nil
             completion("the database did not answer within \(timeout.settingText)")
         }
-        let done: (String?) -> Void = { [unowned self] reason in
+        let done: (String?) -> Void = { [self] reason in
             guard inFlight != nil else { return }
             inFlight = nil
             loop.cancel(timer)
@@ -116,7 +114,7 @@ final class BrokerCheck {
             }
             return
         }
-        connecting = PostgresConnection.connect(parameters, loop: loop, timeout: timeout) { [unowned self] result in
+        connecting = PostgresConnection.connect(parameters, loop: loop, timeout: timeout) { [self] result in
             connecting = nil
             switch result {
             case .failure(let error):
@@ -134,24 +132,9 @@ final class BrokerCheck {
         }
     }
 
-    /// The first IPv4 address of `host` (an empty host is the local one, as Celery takes it).
-    static func resolve(_ host: String, port: UInt16) -> IPv4Endpoint? {
-        let name = host.isEmpty || host == "localhost" ? "127.0.0.1" : host
-        if let literal = IPv4Endpoint(name, port: port) { return literal }
-        var hints = addrinfo()
-        hints.ai_family = AF_INET
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(name, nil, &hints, &list) == 0, let first = list else { return nil }
-        defer { freeaddrinfo(list) }
-        guard let address = first.pointee.ai_addr else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-        let ok = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { socketAddress in
-            var inAddress = socketAddress.pointee.sin_addr
-            return inet_ntop(AF_INET, &inAddress, &text, socklen_t(text.count)) != nil
-        }
-        return ok ? IPv4Endpoint(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                                 port: port) : nil
+    /// The broker's address (an empty host is the local one, as Celery takes it).
+    static func resolve(_ url: BrokerURL) -> IPv4Endpoint? {
+        IPv4Endpoint.resolve(url.host.isEmpty || url.host == "localhost" ? "127.0.0.1" : url.host, port: url.port)
     }
 }
 

@@ -1,11 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitPostgres
 import DjinitSettings
 import DjinitSupervisor
+import Glibc
 
 /// `DJINIT_BEAT=true`: `celery beat` in this container, but only while this replica holds the
 /// cluster-wide beat lock, so that however many worker replicas run, one beat sends the periodic
@@ -72,7 +71,7 @@ final class SingleBeat {
             target: target, loop: loop, logger: logger,
             timeout: SingleBeat.waitWarningInterval, maxInterval: settings[Schema.waitInterval])
         self.wait = wait
-        wait.start { [unowned self] result in
+        wait.start { [self] result in
             self.wait = nil
             switch result {
             case .success(let ready):
@@ -109,16 +108,11 @@ final class SingleBeat {
     private var target: String { directURL?.redactedText ?? "libpq's PG* environment" }
 
     /// `djinit beat on <host name>`, so that pg_stat_activity shows which pod holds the lock.
-    private var applicationName: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0
-            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-        return "djinit beat on \(host)"
-    }
+    private var applicationName: String { "djinit beat on \(CurrentProcess.hostName)" }
 
     private func startAgain(after delay: Duration) {
         guard !stopping else { return }
-        retry = loop.schedule(after: delay) { [unowned self] in
+        retry = loop.schedule(after: delay) { [self] in
             retry = nil
             start()
         }
@@ -139,7 +133,7 @@ final class SingleBeat {
 
     private func poll() {
         guard let lock, !stopping else { return }
-        lock.tryAcquire { [unowned self] result in
+        lock.tryAcquire { [self] result in
             guard !stopping, self.lock === lock else {
                 if case .success(true) = result { releaseLock() }
                 return
@@ -154,11 +148,11 @@ final class SingleBeat {
                 holdsLock = true
                 logger.info("beat-lock-acquired", "holding the beat lock: starting celery beat",
                             ["lock": LogValue(lock.key.description)])
-                lock.watchForLoss { [unowned self] error in lockLost(error) }
+                lock.watchForLoss { [self] error in lockLost(error) }
                 startBeat()
             case .success(false):
                 logHolderNowAndThen(lock)
-                retry = loop.schedule(after: SingleBeat.pollInterval) { [unowned self] in
+                retry = loop.schedule(after: SingleBeat.pollInterval) { [self] in
                     retry = nil
                     poll()
                 }
@@ -171,7 +165,7 @@ final class SingleBeat {
         let now = loop.now
         if let last = lastHolderLog, now - last < .seconds(30) { return }
         lastHolderLog = now
-        lock.currentHolder { [unowned self] holder in
+        lock.currentHolder { [self] holder in
             logger.info("beat-standby", "another replica holds the beat lock; standing by",
                         ["lock": LogValue(lock.key.description), "holder_application": LogValue(holder?.applicationName ?? "?"),
                          "holder_since": LogValue(holder?.since ?? "?")])
@@ -196,7 +190,7 @@ final class SingleBeat {
     private func startBeat() {
         guard holdsLock, beatPID == nil, !stopping else { return }
         do {
-            let pid = try supervisor.spawn(arguments) { [unowned self] status in beatExited(status) }
+            let pid = try supervisor.spawn(arguments) { [self] status in beatExited(status) }
             beatPID = pid
             beatStarted = loop.now
             starts += 1
@@ -234,7 +228,7 @@ final class SingleBeat {
     }
 
     private func scheduleRestart() {
-        retry = loop.schedule(after: restartDelay) { [unowned self] in
+        retry = loop.schedule(after: restartDelay) { [self] in
             retry = nil
             startBeat()
         }

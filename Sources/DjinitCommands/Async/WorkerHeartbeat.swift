@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitPosix
-import DjinitSupervisor
+import Glibc
 
 /// Whether the worker's main loop still runs, as `/livez` reports it: read from `/proc`, so it
 /// costs a few microseconds and nothing in the worker.
@@ -94,7 +92,7 @@ final class WorkerHeartbeat {
                 lastCount = reading.wakeUps
             }
         }
-        sampler = loop.schedule(after: .seconds(1)) { [unowned self] in sample(mainPID: mainPID) }
+        sampler = loop.schedule(after: .seconds(1)) { [self] in sample(mainPID: mainPID) }
     }
 
     /// A process's scheduler state (`R`, `S`, `D`, `T`, `Z`, ...) and its main thread's voluntary

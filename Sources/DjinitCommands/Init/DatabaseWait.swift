@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPostgres
 import DjinitSettings
@@ -74,7 +75,7 @@ final class DatabaseWait {
         attempts += 1
         let remaining = loop.now.duration(to: deadline)
         attempt = PostgresConnection.connect(parameters, loop: loop, timeout: min(.seconds(5), max(remaining, .milliseconds(100)))) {
-            [unowned self] result in
+            [self] result in
             switch result {
             case .success(let connection): checkUsable(connection)
             case .failure(let error): failed(error)
@@ -84,7 +85,7 @@ final class DatabaseWait {
 
     private func checkUsable(_ connection: PostgresConnection) {
         let sql = "SELECT pg_is_in_recovery()::text, current_setting('transaction_read_only'), current_database()"
-        connection.query(sql) { [unowned self] result in
+        connection.query(sql) { [self] result in
             switch result {
             case .success(let rows) where rows.first?.count == 3:
                 let row = rows[0]
@@ -155,7 +156,7 @@ final class DatabaseWait {
             finish(.failure(.timedOut(lastReason: reason)))
             return
         }
-        retry = loop.schedule(after: min(interval, now.duration(to: deadline))) { [unowned self] in tryOnce() }
+        retry = loop.schedule(after: min(interval, now.duration(to: deadline))) { [self] in tryOnce() }
         interval = min(interval * 2, maxInterval)
     }
 

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitPostgres
@@ -77,7 +75,7 @@ final class InitCommand {
     }
 
     private func run() throws(SystemError) -> Int32 {
-        supervisor.signalHandler = { [unowned self] signal in
+        supervisor.signalHandler = { [self] signal in
             if signal == .terminate || signal == .interrupt || signal == .quit {
                 logger.warning("terminating", "received \(signal): stopping init", [:])
                 end(.signaled(signal))
@@ -86,7 +84,7 @@ final class InitCommand {
             }
         }
         let managePy = settings[Schema.managePy]
-        guard access(managePy, R_OK) == 0 else {
+        guard FileStatus.isReadable(managePy) else {
             logger.error("no-manage-py", "cannot read \(managePy) (DJINIT_MANAGE_PY) in the working directory",
                          ["cwd": LogValue(supervisor.workingDirectory ?? "?")])
             return ExitCode.notFound
@@ -94,7 +92,7 @@ final class InitCommand {
 
         if staticFiles == .pending {
             let step = StaticFiles(settings: settings, logger: logger, loop: loop, supervisor: supervisor) {
-                [unowned self] outcome, code in
+                [self] outcome, code in
                 staticFiles = outcome
                 if code != 0 { fail(code) } else { finishIfDone() }
             }
@@ -109,7 +107,7 @@ final class InitCommand {
                 target: directURL?.redactedText ?? "libpq's PG* environment", loop: loop, logger: logger,
                 timeout: settings[Schema.waitTimeout], maxInterval: settings[Schema.waitInterval])
             self.wait = wait
-            wait.start { [unowned self] result in databaseWaitEnded(result) }
+            wait.start { [self] result in databaseWaitEnded(result) }
         }
         finishIfDone()
         return try supervisor.run().exitCode
@@ -148,11 +146,7 @@ final class InitCommand {
 
     /// `djinit init on <host name>`: in a pod the host name is the pod's name, so whoever holds a
     /// lock can be found in pg_stat_activity.
-    private var applicationName: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : "?"
-        return "djinit init on \(host)"
-    }
+    private var applicationName: String { "djinit init on \(CurrentProcess.hostName)" }
 
     private var lockMode: AdvisoryLock.Mode {
         settings[Schema.lockMode] == .session ? .session : .transaction
@@ -168,7 +162,7 @@ final class InitCommand {
     }
 
     private func pollLock(_ lock: AdvisoryLock) {
-        lock.tryAcquire { [unowned self] result in
+        lock.tryAcquire { [self] result in
             guard !ended else { return }
             switch result {
             case .failure(let error):
@@ -177,17 +171,17 @@ final class InitCommand {
                 fail(ExitCode.stepFailed)
             case .success(true):
                 logger.info("lock-acquired", "holding the migration lock", ["lock": LogValue(lock.key.description)])
-                lock.watchForLoss { [unowned self] error in lockLost(error) }
+                lock.watchForLoss { [self] error in lockLost(error) }
                 guard settings[Schema.migrate] else {
                     runInitCommand(0)
                     return
                 }
                 runManage(["migrate", "--noinput"] + words(settings[Schema.migrateArgs]), step: "migrate") {
-                    [unowned self] in runInitCommand(0)
+                    [self] in runInitCommand(0)
                 }
             case .success(false):
                 logHolderNowAndThen(lock)
-                loop.schedule(after: .milliseconds(250)) { [unowned self] in pollLock(lock) }
+                loop.schedule(after: .milliseconds(250)) { [self] in pollLock(lock) }
             }
         }
     }
@@ -197,7 +191,7 @@ final class InitCommand {
         let now = loop.now
         if let last = lastHolderLog, now - last < .seconds(5) { return }
         lastHolderLog = now
-        lock.currentHolder { [unowned self] holder in
+        lock.currentHolder { [self] holder in
             guard let holder else {
                 logger.info("lock-waiting", "waiting for the migration lock", ["lock": LogValue(lock.key.description)])
                 return
@@ -213,7 +207,7 @@ final class InitCommand {
             releaseMigrationLock()
             return
         }
-        runManage(initCommands[index], step: initCommands[index][0]) { [unowned self] in runInitCommand(index + 1) }
+        runManage(initCommands[index], step: initCommands[index][0]) { [self] in runInitCommand(index + 1) }
     }
 
     /// Runs `python manage.py ARGS` and continues with `next` if it exits 0.
@@ -222,7 +216,7 @@ final class InitCommand {
         let command = [settings[Schema.python], settings[Schema.managePy]] + arguments
         logger.info("step-start", "running \(step)", ["command": LogValue(command.joined(separator: " "))])
         do {
-            try supervisor.spawn(command, environment: childEnvironment) { [unowned self] status in
+            try supervisor.spawn(command, environment: childEnvironment) { [self] status in
                 guard !ended else { return }
                 let elapsed = (loop.now - begun).wholeMilliseconds
                 guard status == .exited(0) else {
@@ -243,7 +237,7 @@ final class InitCommand {
 
     private func releaseMigrationLock() {
         guard let lock else { return }
-        lock.release { [unowned self] result in
+        lock.release { [self] result in
             if case .failure(let error) = result {
                 // The commit of an empty transaction failed: the connection is gone, and with it
                 // the lock. The work itself is done.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitPostgres
@@ -39,13 +37,13 @@ final class StaticFiles {
     /// Starts `collectstatic` now unless the static root is shared.
     func startUnlessShared() {
         guard !isShared else { return }
-        collect { [unowned self] outcome, code in completion(outcome, code) }
+        collect { [self] outcome, code in completion(outcome, code) }
     }
 
     /// The database is up: a shared root's turn can be taken now.
     func databaseReady(database: String, parameters: ConnectionParameters) {
         guard let sharedRoot, !cancelled else { return }
-        attempt = PostgresConnection.connect(parameters, loop: loop, timeout: .seconds(10)) { [unowned self] result in
+        attempt = PostgresConnection.connect(parameters, loop: loop, timeout: .seconds(10)) { [self] result in
             switch result {
             case .failure(let error):
                 logger.error("static-lock", "cannot connect for the static files lock", ["reason": LogValue(error.description)])
@@ -67,13 +65,13 @@ final class StaticFiles {
     }
 
     private func takeTurn(_ lock: AdvisoryLock, root: AbsolutePath) {
-        lock.tryAcquire { [unowned self] result in
+        lock.tryAcquire { [self] result in
             guard !cancelled else { return }
             switch result {
             case .failure(let error):
                 completion(.failed("lock: \(error.message)"), ExitCode.stepFailed)
             case .success(false):
-                loop.schedule(after: .milliseconds(250)) { [unowned self] in takeTurn(lock, root: root) }
+                loop.schedule(after: .milliseconds(250)) { [self] in takeTurn(lock, root: root) }
             case .success(true):
                 let fingerprint = StaticFingerprint.compute(
                     projectDirectory: supervisor.workingDirectory ?? ".", staticRoot: root.path, python: settings[Schema.python])
@@ -84,7 +82,7 @@ final class StaticFiles {
                     release(lock, then: .skipped("unchanged"), code: 0)
                     return
                 }
-                collect { [unowned self] outcome, code in
+                collect { [self] outcome, code in
                     if code == 0 { StaticFingerprint.store(fingerprint, in: root.path) }
                     release(lock, then: outcome, code: code)
                 }
@@ -93,7 +91,7 @@ final class StaticFiles {
     }
 
     private func release(_ lock: AdvisoryLock, then outcome: InitCommand.Outcome, code: Int32) {
-        lock.release { [unowned self] _ in
+        lock.release { [self] _ in
             connection?.close()
             connection = nil
             completion(outcome, code)
@@ -105,7 +103,7 @@ final class StaticFiles {
         let command = [settings[Schema.python], settings[Schema.managePy], "collectstatic", "--noinput"]
         logger.info("step-start", "running collectstatic", ["command": LogValue(command.joined(separator: " "))])
         do {
-            try supervisor.spawn(command) { [unowned self] status in
+            try supervisor.spawn(command) { [self] status in
                 guard !cancelled else { return }
                 let elapsed = (loop.now - begun).wholeMilliseconds
                 if status == .exited(0) {
@@ -145,27 +143,27 @@ enum StaticFingerprint {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// Best effort: without it, the next rollout runs collectstatic again.
     static func store(_ fingerprint: String, in root: String) {
-        let fd = open(path(in: root), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        writeAll(fd, Array(fingerprint.utf8))
-        close(fd)
+        try? writeFile(path(in: root), Array(fingerprint.utf8))
     }
 
     private static func collect(
         directory: String, relative: String, insideStatic: Bool, skipping staticRoot: String, into entries: inout [String]
     ) {
-        guard directory != staticRoot, let names = DirectoryReader.names(in: directory) else { return }
+        guard directory != staticRoot, let names = try? DirectoryReader.names(in: directory) else { return }
         for name in names {
             guard name != "__pycache__", name != ".git", name != "node_modules" else { continue }
             let path = directory + "/" + name
-            var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
-            if (info.st_mode & S_IFMT) == S_IFDIR {
+            guard let status = try? FileStatus(link: path) else { continue }
+            switch status.kind {
+            case .directory:
                 collect(directory: path, relative: relative + "/" + name, insideStatic: insideStatic || name == "static",
                         skipping: staticRoot, into: &entries)
-            } else if insideStatic, (info.st_mode & S_IFMT) == S_IFREG {
-                entries.append("\(relative)/\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+            case .regular where insideStatic:
+                entries.append("\(relative)/\(name) \(status.size) \(status.modified)")
+            case .regular, .other:
+                continue
             }
         }
     }
@@ -175,14 +173,14 @@ enum StaticFingerprint {
     private static func sitePackagesDirectories(python: String) -> [String] {
         guard let executable = findOnPath(python) else { return [] }
         let prefix = parent(of: parent(of: executable))
-        return (DirectoryReader.names(in: prefix + "/lib") ?? []).filter { $0.hasPrefix("python") }
+        return DirectoryReader.namesIfAny(in: prefix + "/lib").filter { $0.hasPrefix("python") }
             .map { prefix + "/lib/" + $0 + "/site-packages" }.sorted()
     }
 
     private static func findOnPath(_ command: String) -> String? {
         if command.contains("/") { return command }
-        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 }
+        let path = ProcessEnvironment.current().first { $0.name == "PATH" }?.value ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(command)" }.first(where: FileStatus.isExecutable)
     }
 
     private static func parent(of path: String) -> String {

@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitSettings
@@ -31,7 +32,8 @@ enum RunCommand {
             let shutdown = RunShutdown(supervisor: supervisor, probes: probes, logger: logger,
                                        drainDelay: settings[Schema.drainDelay])
             shutdown.install()
-            return try supervisor.runMainChild(launch.arguments, logger: logger, keepingAlive: [probes, shutdown]) {
+            defer { probes.close() }
+            return try supervisor.runMainChild(launch.arguments, logger: logger) {
                 logger.info("gunicorn", "gunicorn started", [
                     "workers": LogValue(launch.workers), "graceful_timeout_s": LogValue(launch.gracefulTimeoutSeconds),
                     "command": LogValue(launch.arguments.joined(separator: " ")),

@@ -1,11 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
+import Glibc
 
 /// What `run`'s probe endpoints answer, and the readiness checks behind `/readyz`.
 ///
@@ -55,7 +54,12 @@ final class RunProbes {
     /// Opens the probe port. Called before gunicorn starts, so that a port already taken stops
     /// `run` before anything is spawned.
     func listen() throws(SystemError) {
-        try port.listen(port: settings[Schema.probePort]) { [unowned self] endpoint in respond(to: endpoint) }
+        try port.listen(port: settings[Schema.probePort]) { [self] endpoint in respond(to: endpoint) }
+    }
+
+    /// Closes the probe port: the command is done.
+    func close() {
+        port.close()
     }
 
     /// Starts the periodic readiness checks; call once gunicorn is started.
@@ -106,11 +110,11 @@ final class RunProbes {
         let request = path.map { HTTPCheck.getRequest(path: $0.path, host: settings[Schema.readyCheckHost].host) }
         let started = loop.now
         HTTPCheck.start(loop: loop, endpoint: appEndpoint, request: request,
-                        timeout: settings[Schema.readyCheckTimeout]) { [unowned self] outcome in
+                        timeout: settings[Schema.readyCheckTimeout]) { [self] outcome in
             checkInFlight = false
             lastCheckDuration = started.duration(to: loop.now)
             record(outcome, path: path?.path)
-            loop.schedule(after: settings[Schema.readyCheckInterval]) { [unowned self] in check() }
+            loop.schedule(after: settings[Schema.readyCheckInterval]) { [self] in check() }
         }
     }
 

@@ -1,3 +1,4 @@
+import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitSupervisor
@@ -47,8 +48,8 @@ final class RunShutdown {
 
     /// Takes over djinit's signals and gunicorn's exit from the supervisor's defaults.
     func install() {
-        supervisor.signalHandler = { [unowned self] signal in handle(signal) }
-        supervisor.onMainExit = { [unowned self] status in serverExited(status) }
+        supervisor.signalHandler = { [self] signal in handle(signal) }
+        supervisor.onMainExit = { [self] status in serverExited(status) }
     }
 
     private func handle(_ signal: Signal) {
@@ -66,7 +67,7 @@ final class RunShutdown {
             } else {
                 logger.info("drain", "received \(signal): /readyz fails from now on; gunicorn keeps serving "
                     + "while load balancers catch up", ["delay_ms": LogValue(drainDelay.wholeMilliseconds)])
-                let timer = supervisor.loop.schedule(after: drainDelay) { [unowned self] in stopServer() }
+                let timer = supervisor.loop.schedule(after: drainDelay) { [self] in stopServer() }
                 phase = .delaying(timer)
             }
         case .delaying(let timer):
