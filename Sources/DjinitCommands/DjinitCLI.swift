@@ -26,7 +26,9 @@ public enum DjinitCLI {
         case "config":
             return ConfigCommand.run(commandArguments, environment: environment)
         case "init", "/init":
-            return withSettings(environment) { settings in InitCommand.run(commandArguments, settings: settings) }
+            return withSettings(environment) { settings in
+                InitCommand.run(commandArguments, settings: settings, environment: environment)
+            }
         case "exec":
             return withSettings(environment) { settings in ExecCommand.run(commandArguments, settings: settings) }
         case "run", "/run":

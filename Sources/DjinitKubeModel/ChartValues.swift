@@ -1,3 +1,5 @@
+import DjinitText
+
 /// The hoster's values of the djinit-app Helm chart: platform.yaml complete, every default filled
 /// in, under `platform:`, and a digest of exactly that, as a value of its own.
 ///
@@ -38,23 +40,16 @@ extension Tree {
         }
     }
 
+    /// A string as Go's encoding/json writes it: controls escaped (`\b` and `\f` by name), and the
+    /// HTML-sensitive `<`, `>`, `&` and the line and paragraph separators as `\u` escapes.
     private static func goJSONString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
+        let htmlSensitive: Set<Unicode.Scalar> = ["<", ">", "&", "\u{2028}", "\u{2029}"]
+        return Escaping.quotedString(text, escaping: { $0.value < 0x20 || htmlSensitive.contains($0) }, as: { scalar, out in
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
             case "\u{8}": out += "\\b"
             case "\u{C}": out += "\\f"
-            case _ where scalar.value < 0x20 || "<>&".unicodeScalars.contains(scalar) || scalar == "\u{2028}" || scalar == "\u{2029}":
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+            default: out += Escaping.unicodeEscape(scalar)
             }
-        }
-        return out + "\""
+        })
     }
 }

@@ -77,9 +77,9 @@ public enum Schema {
         "Path of the project's `manage.py`, relative to the working directory.")
 
     public static let killGrace = Setting<Duration>(
-        "DJINIT_KILL_GRACE", default: .seconds(10), usedBy: [.exec],
+        "DJINIT_KILL_GRACE", default: .seconds(10), usedBy: [.exec, .`init`],
         "After SIGTERM, how long the main child and then the rest of the process tree get to exit "
-            + "before SIGKILL.")
+            + "before SIGKILL (`run` and `async` use `DJINIT_GRACE`).")
 
     public static let signalTarget = Setting<SignalTarget>(
         "DJINIT_SIGNAL_TARGET", default: .child, usedBy: [.exec],
@@ -176,10 +176,10 @@ public enum Schema {
         "How long one readiness check (connect, and the request to the check path) may take.")
 
     public static let secretsDir = Setting<AbsolutePath?>(
-        "DJINIT_SECRETS_DIR", default: nil, usedBy: [.exec],
+        "DJINIT_SECRETS_DIR", default: nil,
         "A directory of secrets, such as a mounted Kubernetes Secret: each file becomes an environment "
-            + "variable of the child (file name as the name, content as the value, one trailing newline "
-            + "dropped). Unset: none.")
+            + "variable of djinit and its children (file name as the name, content as the value, one "
+            + "trailing newline dropped). Unset: none.")
 
     public static let drainDelay = Setting<Duration>(
         "DJINIT_DRAIN_DELAY", default: .seconds(5), usedBy: [.run],

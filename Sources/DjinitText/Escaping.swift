@@ -71,6 +71,15 @@ public enum Escaping {
     /// Both quoted syntaxes: `"` and `\` escaped, the common controls by name, and every other
     /// character that `mustEscape` through `escape`.
     private static func quoted(_ text: some StringProtocol, escape: (Unicode.Scalar, inout String) -> Void) -> String {
+        quotedString(text, escaping: mustEscape, as: escape)
+    }
+
+    /// A double-quoted string in the C family's syntax (JSON's, YAML's, Go's): `"` and `\`
+    /// escaped, `\n`, `\t` and `\r` by name, each character `escaping` selects written by
+    /// `spelling`, the rest as it is. For a writer that must match another's output byte for byte
+    /// (Go's JSON encoder, whose output a digest covers), with its own choice of characters.
+    public static func quotedString(_ text: some StringProtocol, escaping: (Unicode.Scalar) -> Bool,
+                                    as spelling: (Unicode.Scalar, inout String) -> Void) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -79,12 +88,15 @@ public enum Escaping {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
-            case _ where mustEscape(scalar): escape(scalar, &out)
+            case _ where escaping(scalar): spelling(scalar, &out)
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
     }
+
+    /// `\uXXXX`: four hexadecimal digits, as JSON spells a code point of the Basic Multilingual Plane.
+    public static func unicodeEscape(_ scalar: Unicode.Scalar) -> String { hex4(scalar.value) }
 
     private static func jsonEscape(_ scalar: Unicode.Scalar) -> String {
         switch scalar {

@@ -70,7 +70,7 @@ import Testing
     private func decide(_ files: [String: String], sitePackages: [String] = [],
                         module: String = "mysite.settings") throws(AsyncDetection.Undecided) -> AsyncDetection.Decision {
         let root = try! project(files)
-        return try AsyncDetection.decide(settingsModule: module, root: root, sitePackages: sitePackages)
+        return try AsyncDetection.decide(settingsModule: module, root: root, packages: PythonPackages(directories: sitePackages))
     }
 
     @Test("Celery from a celery.py, a Celery( call or CELERY_ settings")
@@ -108,10 +108,10 @@ import Testing
     @Test("site-packages of a virtualenv's python, unresolved")
     func sitePackages() throws {
         let venv = try project(["lib/python3.11/site-packages/celery/__init__.py": "", "bin/python": ""])
-        let found = AsyncDetection.sitePackages(python: venv + "/bin/python", path: nil, pythonPath: "/extra")
-        #expect(found.contains(venv + "/lib/python3.11/site-packages"))
-        #expect(found.contains("/extra"))
-        #expect(AsyncDetection.installed("celery", in: found))
+        let found = PythonPackages(python: venv + "/bin/python", environment: Environment([("PYTHONPATH", "/extra")]))
+        #expect(found.directories.contains(venv + "/lib/python3.11/site-packages"))
+        #expect(found.directories.contains("/extra"))
+        #expect(found.contains("celery"))
     }
 }
 

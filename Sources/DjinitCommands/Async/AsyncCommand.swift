@@ -15,8 +15,7 @@ enum AsyncCommand {
     static func run(_ arguments: [String], settings: Settings, environment: Environment) -> Int32 {
         let extraArguments = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
         let logger = Logger(settings)
-        let settingsModule = settings[Schema.djangoSettingsModule]
-            ?? FileReader.text(of: settings[Schema.managePy]).flatMap(DjangoProject.settingsModule(fromManagePy:))
+        let settingsModule = DjangoProject.settingsModule(settings)
 
         let worker: WorkerKind
         switch settings[Schema.asyncWorker] {
@@ -25,10 +24,9 @@ enum AsyncCommand {
         case .djangoQ:
             worker = .djangoQ
         case .auto:
-            let sitePackages = AsyncDetection.sitePackages(python: settings[Schema.python], path: environment["PATH"],
-                                                           pythonPath: environment["PYTHONPATH"])
             do {
-                let decision = try AsyncDetection.decide(settingsModule: settingsModule, sitePackages: sitePackages)
+                let decision = try AsyncDetection.decide(
+                    settingsModule: settingsModule, packages: PythonPackages(python: settings[Schema.python], environment: environment))
                 worker = decision.worker
                 logger.info("async-detected", "DJINIT_ASYNC=auto chose \(decision.worker.rawValue)",
                             ["reason": LogValue(decision.reason)])
@@ -53,12 +51,13 @@ enum AsyncCommand {
             let supervisor = try Supervisor(loop: loop, logger: logger, killGrace: settings[Schema.grace])
             let heartbeat = WorkerHeartbeat(source: worker == .celery ? .mainProcess : .firstChild,
                                             hangTimeout: settings[Schema.workerHangTimeout], loop: loop)
-            let probes = AsyncProbes(loop: loop, supervisor: supervisor, settings: settings, logger: logger,
-                                     heartbeat: heartbeat, broker: BrokerCheck(target: readinessTarget(worker, settings),
-                                                                               loop: loop))
+            let probes = AsyncProbes(configuration: AsyncProbes.Configuration(settings), loop: loop, supervisor: supervisor,
+                                     logger: logger, heartbeat: heartbeat,
+                                     broker: BrokerCheck(target: readinessTarget(worker, settings), loop: loop))
             try probes.listen()
             let beat = launch.beatArguments.map {
-                SingleBeat(arguments: $0, settings: settings, logger: logger, loop: loop, supervisor: supervisor)
+                SingleBeat(configuration: SingleBeat.Configuration(arguments: $0, settings: settings), logger: logger, loop: loop,
+                           supervisor: supervisor)
             }
             probes.beat = beat
             let shutdown = AsyncShutdown(supervisor: supervisor, probes: probes, logger: logger, worker: worker,

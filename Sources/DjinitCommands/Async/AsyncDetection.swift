@@ -41,16 +41,16 @@ enum AsyncDetection {
     ///
     /// - Parameters:
     ///   - settingsModule: `DJANGO_SETTINGS_MODULE`, or the one `manage.py` names.
-    ///   - sitePackages: the directories `DJINIT_PYTHON` imports installed packages from.
-    static func decide(settingsModule: String?, root: String = ".", sitePackages: [String]) throws(Undecided) -> Decision {
+    ///   - packages: where `DJINIT_PYTHON` imports installed packages from.
+    static func decide(settingsModule: String?, root: String = ".", packages: PythonPackages) throws(Undecided) -> Decision {
         guard let settingsModule else {
             throw Undecided(description: "async: DJINIT_ASYNC=auto needs the settings module to look at the project: "
                 + "set DJANGO_SETTINGS_MODULE (or give manage.py its os.environ.setdefault line), or set DJINIT_ASYNC "
                 + "to celery or django-q")
         }
         let evidence = look(settingsModule: settingsModule, root: root)
-        let celeryInstalled = installed("celery", in: sitePackages)
-        let djangoQInstalled = installed("django_q", in: sitePackages)
+        let celeryInstalled = packages.contains("celery")
+        let djangoQInstalled = packages.contains("django_q")
         switch (evidence.celery.isEmpty, evidence.djangoQ.isEmpty) {
         case (false, true):
             return Decision(worker: .celery, reason: evidence.celery.joined(separator: "; "))
@@ -115,44 +115,6 @@ enum AsyncDetection {
         return text.split(separator: "\n").filter { line in
             line.first { $0 != " " && $0 != "\t" } != "#"
         }.joined(separator: "\n")
-    }
-
-    /// Whether `package` is importable from one of `sitePackages`.
-    static func installed(_ package: String, in sitePackages: [String]) -> Bool {
-        sitePackages.contains { FileStatus.exists($0 + "/" + package + "/__init__.py") }
-    }
-
-    /// Where `python` (a path, or a name looked up on `path`) imports installed packages from:
-    /// its virtualenv's (or prefix's) `lib/python3.*/site-packages`, `PYTHONPATH`, and Debian's
-    /// and python.org's system directories.
-    static func sitePackages(python: String, path: String?, pythonPath: String?) -> [String] {
-        var executable: String?
-        if python.contains("/") {
-            executable = python
-        } else {
-            executable = (path ?? "").split(separator: ":").map { $0 + "/" + python }.first(where: FileStatus.isExecutable)
-        }
-        var prefixes: [String] = []
-        // Not resolved through symlinks: a virtualenv's bin/python links to the system's.
-        if let executable {
-            let parts = executable.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count >= 3, parts[parts.count - 2] == "bin" {
-                prefixes.append(parts.dropLast(2).joined(separator: "/"))
-            }
-        }
-        prefixes += ["/usr/local", "/usr"]
-        var result: [String] = []
-        for prefix in prefixes {
-            for lib in ["/lib", "/lib64"] {
-                for version in directoryEntries(prefix + lib).filter({ $0.hasPrefix("python3") }).sorted() {
-                    result.append(prefix + lib + "/" + version + "/site-packages")
-                    result.append(prefix + lib + "/" + version + "/dist-packages")
-                }
-            }
-        }
-        result.append("/usr/lib/python3/dist-packages")
-        result += (pythonPath ?? "").split(separator: ":").map(String.init)
-        return result
     }
 
     /// The names in a directory (none if it cannot be read), `.` and `..` left out.

@@ -14,27 +14,40 @@ import Glibc
 ///   `DJINIT_READY_CHECK_INTERVAL`) passed; 503 from SIGTERM on.
 /// - `/startupz`: a readiness check has passed once.
 final class AsyncProbes {
+    /// What the probes take from the settings, read once at start-up.
+    struct Configuration {
+        let probePort: Port
+        let checkInterval: Duration
+        let checkTimeout: Duration
+        let workerGrace: Duration
+        let grace: Duration
+
+        init(_ settings: Settings) {
+            probePort = settings[Schema.probePort]
+            checkInterval = settings[Schema.readyCheckInterval]
+            checkTimeout = settings[Schema.readyCheckTimeout]
+            workerGrace = settings[Schema.workerGrace]
+            grace = settings[Schema.grace]
+        }
+    }
+
+    private let configuration: Configuration
     private let loop: EventLoop
     private let logger: Logger
-    private let settings: Settings
     private let heartbeat: WorkerHeartbeat
     private let broker: BrokerCheck
     private let port: ProbePort
     /// The beat, when `DJINIT_BEAT` is on, for `/metrics`.
     var beat: SingleBeat?
 
-    /// Nil until the first broker check finished; then nil-or-reason.
-    private var brokerFailure: String??
-    private var everReady = false
-    private var checksPassed = 0
-    private var checksFailed = 0
+    private var readiness = Readiness(subject: "the broker answers", earlyFailureLevel: .info)
     private var stopping = false
     private var livenessFailures = 0
 
-    init(loop: EventLoop, supervisor: Supervisor, settings: Settings, logger: Logger, heartbeat: WorkerHeartbeat,
-         broker: BrokerCheck) {
+    init(configuration: Configuration, loop: EventLoop, supervisor: Supervisor, logger: Logger,
+         heartbeat: WorkerHeartbeat, broker: BrokerCheck) {
+        self.configuration = configuration
         self.loop = loop
-        self.settings = settings
         self.logger = logger
         self.heartbeat = heartbeat
         self.broker = broker
@@ -44,7 +57,7 @@ final class AsyncProbes {
     /// Opens the probe port; before the worker starts, so that a port already taken stops
     /// `async` before anything is spawned.
     func listen() throws(SystemError) {
-        try port.listen(port: settings[Schema.probePort]) { [self] endpoint in respond(to: endpoint) }
+        try port.listen(port: configuration.probePort) { [self] endpoint in respond(to: endpoint) }
         logger.info("readiness", "/readyz checks \(broker.summary)")
     }
 
@@ -86,13 +99,13 @@ final class AsyncProbes {
         case .ready:
             if stopping { return .unavailable("stopping: djinit received SIGTERM") }
             guard workerAlive else { return .unavailable("the worker is not running") }
-            switch brokerFailure {
-            case .none: return .unavailable("starting: no broker check has finished yet")
-            case .some(.none): return .ok
-            case .some(.some(let reason)): return .unavailable(reason)
+            switch readiness.state {
+            case .unknown: return .unavailable("starting: no broker check has finished yet")
+            case .ready: return .ok
+            case .notReady(let reason): return .unavailable(reason)
             }
         case .startup:
-            return everReady ? .ok : .unavailable("starting: the broker has not answered yet")
+            return readiness.everReady ? .ok : .unavailable("starting: the broker has not answered yet")
         case .metrics:
             return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
         }
@@ -101,31 +114,10 @@ final class AsyncProbes {
     /// One broker check, then the next an interval after it ends (never two at once).
     private func check() {
         guard !stopping, workerAlive else { return }
-        broker.check(timeout: settings[Schema.readyCheckTimeout]) { [self] reason in
+        broker.check(timeout: configuration.checkTimeout) { [self] reason in
             guard !stopping else { return }
-            record(reason)
-            loop.schedule(after: settings[Schema.readyCheckInterval]) { [self] in check() }
-        }
-    }
-
-    private func record(_ reason: String?) {
-        let before = brokerFailure
-        brokerFailure = .some(reason)
-        if let reason {
-            checksFailed += 1
-            if before != .some(.some(reason)) {
-                if everReady {
-                    logger.warning("not-ready", "not ready: \(reason)")
-                } else {
-                    logger.info("not-ready", "not ready yet: \(reason)")
-                }
-            }
-        } else {
-            checksPassed += 1
-            if before != .some(.none) {
-                logger.info("ready", everReady ? "ready again" : "ready: the broker answers")
-            }
-            everReady = true
+            readiness.record(reason.map { .notReady($0) } ?? .ready, logger: logger)
+            loop.schedule(after: configuration.checkInterval) { [self] in check() }
         }
     }
 
@@ -136,8 +128,8 @@ final class AsyncProbes {
         text.add("djinit_worker_heartbeat_age_seconds", .gauge,
                  help: "Time since the worker's main loop was last seen waking up.", seconds: heartbeat.silence)
         text.add("djinit_broker_checks_total", .counter, help: "Readiness checks of the broker, by result.",
-                 [(labels: [("result", "passed")], value: Double(checksPassed)),
-                  (labels: [("result", "failed")], value: Double(checksFailed))])
+                 [(labels: [("result", "passed")], value: Double(readiness.passed)),
+                  (labels: [("result", "failed")], value: Double(readiness.failed))])
         if let beat {
             text.add("djinit_beat_lock_held", .gauge, help: "1 while this replica holds the beat lock.",
                      beat.holdsLock ? 1 : 0)
@@ -146,8 +138,8 @@ final class AsyncProbes {
                      Double(beat.starts))
         }
         text.add("djinit_draining", .gauge, help: "1 from SIGTERM on.", stopping ? 1 : 0)
-        text.add("djinit_worker_grace_seconds", .gauge, help: "DJINIT_WORKER_GRACE.", seconds: settings[Schema.workerGrace])
-        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds: settings[Schema.grace])
+        text.add("djinit_worker_grace_seconds", .gauge, help: "DJINIT_WORKER_GRACE.", seconds: configuration.workerGrace)
+        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds: configuration.grace)
         return text.text
     }
 }

@@ -27,7 +27,7 @@ struct WorkerLaunch: Equatable {
     static func make(worker: WorkerKind, settings: Settings, settingsModule: String?, cpus: Double,
                      extraArguments: [String]) throws(AsyncSetupError) -> WorkerLaunch {
         let python = settings[Schema.python]
-        let userArguments = words(settings[Schema.workerArgs]) + extraArguments
+        let userArguments = settings[Schema.workerArgs].argumentWords + extraArguments
         var warnings: [String] = []
         if settings[Schema.workerGrace] >= settings[Schema.grace] {
             warnings.append("DJINIT_WORKER_GRACE (\(settings[Schema.workerGrace].settingText)) is not below DJINIT_GRACE "
@@ -59,7 +59,7 @@ struct WorkerLaunch: Equatable {
             if let pool { arguments += ["--pool", pool.rawValue] }
             if let queues = settings[Schema.workerQueues] { arguments += ["--queues", queues] }
             let beat = settings[Schema.beat]
-                ? [python, "-m", "celery", "-A", app, "beat", "--schedule", beatSchedule] + words(settings[Schema.beatArgs])
+                ? [python, "-m", "celery", "-A", app, "beat", "--schedule", beatSchedule] + settings[Schema.beatArgs].argumentWords
                 : nil
             return WorkerLaunch(worker: worker, arguments: arguments + userArguments, beatArguments: beat,
                                 warnings: warnings)

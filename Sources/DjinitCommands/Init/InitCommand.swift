@@ -28,45 +28,85 @@ final class InitCommand {
         var isFinished: Bool { self != .pending && self != .running }
     }
 
-    private let settings: Settings
+    /// What `init` takes from the settings, read once at start-up.
+    struct Configuration {
+        let python: String
+        let managePy: String
+        /// Where migrations and the locks go: `DJINIT_MIGRATE_DATABASE_URL`, else `DATABASE_URL`
+        /// (nil: libpq's `PG*` variables).
+        let directURL: DatabaseURL?
+        /// `DJINIT_MIGRATE_DATABASE_URL`: when set, the children's `DATABASE_URL` too, so that
+        /// `migrate` bypasses the pooler.
+        let migrateURL: DatabaseURL?
+        let migrate: Bool
+        let migrateArguments: [String]
+        /// `DJINIT_INIT_COMMANDS`, each split into `manage.py` arguments.
+        let initCommands: [[String]]
+        let lockName: String?
+        let lockMode: AdvisoryLock.Mode
+        let collectStatic: Bool
+        let sharedStaticRoot: AbsolutePath?
+        let waitTimeout: Duration
+        let waitInterval: Duration
+        let killGrace: Duration
+        /// Where `DJINIT_PYTHON` imports packages from, for the static files' fingerprint.
+        let packages: PythonPackages
+
+        init(_ settings: Settings, environment: Environment) {
+            python = settings[Schema.python]
+            managePy = settings[Schema.managePy]
+            migrateURL = settings[Schema.migrateDatabaseURL]
+            directURL = migrateURL ?? settings[Schema.databaseURL]
+            migrate = settings[Schema.migrate]
+            migrateArguments = settings[Schema.migrateArgs].argumentWords
+            initCommands = settings[Schema.initCommands].split(separator: ";").map { String($0).argumentWords }.filter { !$0.isEmpty }
+            lockName = settings[Schema.lockName]
+            lockMode = AdvisoryLock.Mode(settings[Schema.lockMode])
+            collectStatic = settings[Schema.collectStatic]
+            sharedStaticRoot = settings[Schema.sharedStaticRoot]
+            waitTimeout = settings[Schema.waitTimeout]
+            waitInterval = settings[Schema.waitInterval]
+            killGrace = settings[Schema.killGrace]
+            packages = PythonPackages(python: python, environment: environment)
+        }
+
+        /// The server as logs name it: the URL with its password redacted.
+        var target: String { directURL?.redactedText ?? "libpq's PG* environment" }
+    }
+
+    private let configuration: Configuration
     private let logger: Logger
     private let loop: EventLoop
     private let supervisor: Supervisor
     private let started: ContinuousClock.Instant
-    private let directURL: DatabaseURL?
-    /// `DJINIT_INIT_COMMANDS`, each split into `manage.py` arguments.
-    private let initCommands: [[String]]
     private var migration: Outcome
     private var staticFiles: Outcome
     private var exitCode: Int32 = 0
     private var wait: DatabaseWait?
-    private var lock: AdvisoryLock?
+    private var poller: AdvisoryLockPoller?
     private var lockConnection: PostgresConnection?
     private var staticStep: StaticFiles?
-    private var lastHolderLog: ContinuousClock.Instant?
     private var ended = false
 
-    init(settings: Settings, logger: Logger) throws(SystemError) {
-        self.settings = settings
+    init(configuration: Configuration, logger: Logger) throws(SystemError) {
+        self.configuration = configuration
         self.logger = logger
         loop = EventLoop()
-        supervisor = try Supervisor(loop: loop, logger: logger, killGrace: settings[Schema.killGrace])
+        supervisor = try Supervisor(loop: loop, logger: logger, killGrace: configuration.killGrace)
         started = loop.now
-        directURL = settings[Schema.migrateDatabaseURL] ?? settings[Schema.databaseURL]
-        initCommands = settings[Schema.initCommands].split(separator: ";").map { words(String($0)) }.filter { !$0.isEmpty }
-        migration = settings[Schema.migrate] || !initCommands.isEmpty ? .pending : .skipped("DJINIT_MIGRATE=false")
-        staticFiles = settings[Schema.collectStatic] ? .pending : .skipped("DJINIT_COLLECTSTATIC=false")
+        migration = configuration.migrate || !configuration.initCommands.isEmpty ? .pending : .skipped("DJINIT_MIGRATE=false")
+        staticFiles = configuration.collectStatic ? .pending : .skipped("DJINIT_COLLECTSTATIC=false")
     }
 
     /// Runs init to the end and returns the exit code.
-    static func run(_ arguments: [String], settings: Settings) -> Int32 {
+    static func run(_ arguments: [String], settings: Settings, environment: Environment) -> Int32 {
         guard arguments.isEmpty else {
             Console.error("init: unexpected argument \(Escaping.quotedValue(arguments[0])); init is configured through settings (djinit config)")
             return ExitCode.usage
         }
         let logger = Logger(settings)
         do {
-            let command = try InitCommand(settings: settings, logger: logger)
+            let command = try InitCommand(configuration: Configuration(settings, environment: environment), logger: logger)
             return try command.run()
         } catch {
             logger.error("internal", "\(error)")
@@ -83,15 +123,14 @@ final class InitCommand {
                 logger.debug("signal-ignored", "init ignores \(signal)")
             }
         }
-        let managePy = settings[Schema.managePy]
-        guard FileStatus.isReadable(managePy) else {
-            logger.error("no-manage-py", "cannot read \(managePy) (DJINIT_MANAGE_PY) in the working directory",
+        guard FileStatus.isReadable(configuration.managePy) else {
+            logger.error("no-manage-py", "cannot read \(configuration.managePy) (DJINIT_MANAGE_PY) in the working directory",
                          ["cwd": LogValue(supervisor.workingDirectory ?? "?")])
             return ExitCode.notFound
         }
 
         if staticFiles == .pending {
-            let step = StaticFiles(settings: settings, logger: logger, loop: loop, supervisor: supervisor) {
+            let step = StaticFiles(configuration: configuration, logger: logger, loop: loop, supervisor: supervisor) {
                 [self] outcome, code in
                 staticFiles = outcome
                 if code != 0 { fail(code) } else { finishIfDone() }
@@ -103,9 +142,8 @@ final class InitCommand {
         let needsDatabase = migration == .pending || staticStep?.isShared == true
         if needsDatabase {
             let wait = DatabaseWait(
-                parameters: lockParameters,
-                target: directURL?.redactedText ?? "libpq's PG* environment", loop: loop, logger: logger,
-                timeout: settings[Schema.waitTimeout], maxInterval: settings[Schema.waitInterval])
+                parameters: lockParameters, target: configuration.target, loop: loop, logger: logger,
+                timeout: configuration.waitTimeout, maxInterval: configuration.waitInterval)
             self.wait = wait
             wait.start { [self] result in databaseWaitEnded(result) }
         }
@@ -117,17 +155,17 @@ final class InitCommand {
         switch result {
         case .failure(.timedOut(let reason)):
             logger.error("db-timeout", "PostgreSQL did not become ready within DJINIT_WAIT_TIMEOUT",
-                         ["timeout": LogValue(settings[Schema.waitTimeout].settingText), "last_reason": LogValue(reason)])
+                         ["timeout": LogValue(configuration.waitTimeout.settingText), "last_reason": LogValue(reason)])
             if migration == .pending { migration = .failed("no database") }
             fail(ExitCode.databaseTimeout)
         case .failure(.unusableSettings(let error)):
             logger.error("db-settings", "libpq cannot use the connection settings; check the URL's options and the PG* variables",
-                         ["target": LogValue(directURL?.redactedText ?? "libpq's PG* environment"), "reason": LogValue(error.description)])
+                         ["target": LogValue(configuration.target), "reason": LogValue(error.description)])
             if migration == .pending { migration = .failed("unusable connection settings") }
             fail(ExitCode.usage)
         case .failure(.loginRejected(let error)):
             logger.error("db-login-rejected", "PostgreSQL rejected the login; waiting cannot fix that",
-                         ["target": LogValue(directURL?.redactedText ?? "libpq's PG* environment"), "reason": LogValue(error.description)])
+                         ["target": LogValue(configuration.target), "reason": LogValue(error.description)])
             if migration == .pending { migration = .failed("login rejected") }
             fail(ExitCode.loginRejected)
         case .success(let ready):
@@ -141,79 +179,61 @@ final class InitCommand {
     }
 
     private var lockParameters: ConnectionParameters {
-        ConnectionParameters(url: directURL?.text, applicationName: applicationName)
+        ConnectionParameters(url: configuration.directURL?.text, applicationName: applicationName)
     }
 
     /// `djinit init on <host name>`: in a pod the host name is the pod's name, so whoever holds a
     /// lock can be found in pg_stat_activity.
     private var applicationName: String { "djinit init on \(CurrentProcess.hostName)" }
 
-    private var lockMode: AdvisoryLock.Mode {
-        settings[Schema.lockMode] == .session ? .session : .transaction
-    }
-
     private func acquireMigrationLock(on connection: PostgresConnection, database: String) {
-        let key = AdvisoryLockKey(name: settings[Schema.lockName] ?? "djinit:migrate:\(database)")
-        let lock = AdvisoryLock(key: key, mode: lockMode, connection: connection)
-        self.lock = lock
+        let key = AdvisoryLockKey(name: configuration.lockName ?? "djinit:migrate:\(database)")
+        let lock = AdvisoryLock(key: key, mode: configuration.lockMode, connection: connection)
         lockConnection = connection
         migration = .running
-        pollLock(lock)
-    }
-
-    private func pollLock(_ lock: AdvisoryLock) {
-        lock.tryAcquire { [self] result in
-            guard !ended else { return }
+        let poller = AdvisoryLockPoller(lock: lock, loop: loop, reportInterval: .seconds(5)) { [logger] holder in
+            guard let holder else {
+                logger.info("lock-waiting", "waiting for the migration lock", ["lock": LogValue(key.description)])
+                return
+            }
+            logger.info("lock-waiting", "waiting for the migration lock, held by another replica",
+                        ["lock": LogValue(key.description), "holder_pid": LogValue(holder.pid),
+                         "holder_application": LogValue(holder.applicationName), "holder_since": LogValue(holder.since)])
+        }
+        self.poller = poller
+        poller.start { [self] result in
             switch result {
             case .failure(let error):
                 logger.error("lock-failed", "cannot take the migration lock", ["reason": LogValue(error.description)])
                 migration = .failed("lock: \(error.message)")
                 fail(ExitCode.stepFailed)
-            case .success(true):
-                logger.info("lock-acquired", "holding the migration lock", ["lock": LogValue(lock.key.description)])
+            case .success:
+                logger.info("lock-acquired", "holding the migration lock", ["lock": LogValue(key.description)])
                 lock.watchForLoss { [self] error in lockLost(error) }
-                guard settings[Schema.migrate] else {
+                guard configuration.migrate else {
                     runInitCommand(0)
                     return
                 }
-                runManage(["migrate", "--noinput"] + words(settings[Schema.migrateArgs]), step: "migrate") {
-                    [self] in runInitCommand(0)
+                runManage(["migrate", "--noinput"] + configuration.migrateArguments, step: "migrate") { [self] in
+                    runInitCommand(0)
                 }
-            case .success(false):
-                logHolderNowAndThen(lock)
-                loop.schedule(after: .milliseconds(250)) { [self] in pollLock(lock) }
             }
-        }
-    }
-
-    /// Every few seconds while waiting: who holds the lock, and since when.
-    private func logHolderNowAndThen(_ lock: AdvisoryLock) {
-        let now = loop.now
-        if let last = lastHolderLog, now - last < .seconds(5) { return }
-        lastHolderLog = now
-        lock.currentHolder { [self] holder in
-            guard let holder else {
-                logger.info("lock-waiting", "waiting for the migration lock", ["lock": LogValue(lock.key.description)])
-                return
-            }
-            logger.info("lock-waiting", "waiting for the migration lock, held by another replica",
-                        ["lock": LogValue(lock.key.description), "holder_pid": LogValue(holder.pid),
-                         "holder_application": LogValue(holder.applicationName), "holder_since": LogValue(holder.since)])
         }
     }
 
     private func runInitCommand(_ index: Int) {
-        guard index < initCommands.count else {
+        let commands = configuration.initCommands
+        guard index < commands.count else {
             releaseMigrationLock()
             return
         }
-        runManage(initCommands[index], step: initCommands[index][0]) { [self] in runInitCommand(index + 1) }
+        runManage(commands[index], step: commands[index][0]) { [self] in runInitCommand(index + 1) }
     }
 
     /// Runs `python manage.py ARGS` and continues with `next` if it exits 0.
     private func runManage(_ arguments: [String], step: String, next: @escaping () -> Void) {
         let begun = loop.now
-        let command = [settings[Schema.python], settings[Schema.managePy]] + arguments
+        let command = [configuration.python, configuration.managePy] + arguments
         logger.info("step-start", "running \(step)", ["command": LogValue(command.joined(separator: " "))])
         do {
             try supervisor.spawn(command, environment: childEnvironment) { [self] status in
@@ -236,7 +256,7 @@ final class InitCommand {
     }
 
     private func releaseMigrationLock() {
-        guard let lock else { return }
+        guard let lock = poller?.lock else { return }
         lock.release { [self] result in
             if case .failure(let error) = result {
                 // The commit of an empty transaction failed: the connection is gone, and with it
@@ -245,7 +265,7 @@ final class InitCommand {
             }
             lockConnection?.close()
             lockConnection = nil
-            self.lock = nil
+            poller = nil
             migration = .succeeded
             finishIfDone()
         }
@@ -261,7 +281,7 @@ final class InitCommand {
     /// The children's environment: djinit's own, with `DATABASE_URL` pointing at the direct
     /// connection when `DJINIT_MIGRATE_DATABASE_URL` is set, so `migrate` bypasses the pooler too.
     private var childEnvironment: [String]? {
-        guard let direct = settings[Schema.migrateDatabaseURL] else { return nil }
+        guard let direct = configuration.migrateURL else { return nil }
         return ProcessEnvironment.current().filter { $0.name != "DATABASE_URL" }.map { "\($0.name)=\($0.value)" }
             + ["DATABASE_URL=\(direct.text)"]
     }
@@ -285,6 +305,7 @@ final class InitCommand {
         guard !ended else { return }
         ended = true
         wait?.cancel()
+        poller?.cancel()
         staticStep?.cancel()
         lockConnection?.close()
         lockConnection = nil
@@ -300,9 +321,3 @@ final class InitCommand {
         }
     }
 }
-
-/// `text` split on spaces, empty pieces dropped.
-func words(_ text: String) -> [String] {
-    text.split(separator: " ").map(String.init)
-}
-

@@ -11,81 +11,79 @@ import DjinitSupervisor
 /// `DJINIT_SHARED_STATIC_ROOT` (a volume every replica writes to), replicas take turns under an
 /// advisory lock, and one finding the fingerprint of the static sources unchanged skips the run.
 final class StaticFiles {
-    private let settings: Settings
+    private let configuration: InitCommand.Configuration
     private let logger: Logger
     private let loop: EventLoop
     private let supervisor: Supervisor
-    private let completion: (InitCommand.Outcome, Int32) -> Void
-    private let sharedRoot: AbsolutePath?
+    /// Kept until it has run once (`EventLoop` on who keeps a callback's object alive).
+    private var completion: ((InitCommand.Outcome, Int32) -> Void)?
     private var connection: PostgresConnection?
     private var attempt: PostgresConnection.ConnectAttempt?
-    private var cancelled = false
+    private var poller: AdvisoryLockPoller?
 
     /// Whether replicas share the static root, so the run needs the database for its lock.
-    var isShared: Bool { sharedRoot != nil }
+    var isShared: Bool { configuration.sharedStaticRoot != nil }
 
-    init(settings: Settings, logger: Logger, loop: EventLoop, supervisor: Supervisor,
+    init(configuration: InitCommand.Configuration, logger: Logger, loop: EventLoop, supervisor: Supervisor,
          completion: @escaping (InitCommand.Outcome, Int32) -> Void) {
-        self.settings = settings
+        self.configuration = configuration
         self.logger = logger
         self.loop = loop
         self.supervisor = supervisor
         self.completion = completion
-        sharedRoot = settings[Schema.sharedStaticRoot]
     }
 
     /// Starts `collectstatic` now unless the static root is shared.
     func startUnlessShared() {
         guard !isShared else { return }
-        collect { [self] outcome, code in completion(outcome, code) }
+        collect { [self] outcome, code in finish(outcome, code) }
     }
 
     /// The database is up: a shared root's turn can be taken now.
     func databaseReady(database: String, parameters: ConnectionParameters) {
-        guard let sharedRoot, !cancelled else { return }
+        guard let root = configuration.sharedStaticRoot, completion != nil else { return }
         attempt = PostgresConnection.connect(parameters, loop: loop, timeout: .seconds(10)) { [self] result in
+            attempt = nil
             switch result {
             case .failure(let error):
                 logger.error("static-lock", "cannot connect for the static files lock", ["reason": LogValue(error.description)])
-                completion(.failed("lock: \(error.message)"), ExitCode.stepFailed)
+                finish(.failed("lock: \(error.message)"), ExitCode.stepFailed)
             case .success(let connection):
                 self.connection = connection
                 let key = AdvisoryLockKey(name: "djinit:collectstatic:\(database)")
-                let mode: AdvisoryLock.Mode = settings[Schema.lockMode] == .session ? .session : .transaction
-                takeTurn(AdvisoryLock(key: key, mode: mode, connection: connection), root: sharedRoot)
+                takeTurn(AdvisoryLock(key: key, mode: configuration.lockMode, connection: connection), root: root)
             }
         }
     }
 
     /// Abandons the step on shutdown; a running `collectstatic` is stopped by the tree drain.
     func cancel() {
-        cancelled = true
+        completion = nil
         attempt?.cancel()
+        poller?.cancel()
         connection?.close()
     }
 
     private func takeTurn(_ lock: AdvisoryLock, root: AbsolutePath) {
-        lock.tryAcquire { [self] result in
-            guard !cancelled else { return }
-            switch result {
-            case .failure(let error):
-                completion(.failed("lock: \(error.message)"), ExitCode.stepFailed)
-            case .success(false):
-                loop.schedule(after: .milliseconds(250)) { [self] in takeTurn(lock, root: root) }
-            case .success(true):
-                let fingerprint = StaticFingerprint.compute(
-                    projectDirectory: supervisor.workingDirectory ?? ".", staticRoot: root.path, python: settings[Schema.python])
-                let stored = FileReader.text(of: StaticFingerprint.path(in: root.path), limit: 256)
-                if stored == fingerprint {
-                    logger.info("static-unchanged", "static sources unchanged since the last collectstatic: skipped",
-                                ["fingerprint": LogValue(fingerprint)])
-                    release(lock, then: .skipped("unchanged"), code: 0)
-                    return
-                }
-                collect { [self] outcome, code in
-                    if code == 0 { StaticFingerprint.store(fingerprint, in: root.path) }
-                    release(lock, then: outcome, code: code)
-                }
+        let poller = AdvisoryLockPoller(lock: lock, loop: loop)
+        self.poller = poller
+        poller.start { [self] result in
+            if case .failure(let error) = result {
+                finish(.failed("lock: \(error.message)"), ExitCode.stepFailed)
+                return
+            }
+            let fingerprint = StaticFingerprint.compute(
+                projectDirectory: supervisor.workingDirectory ?? ".", staticRoot: root.path, packages: configuration.packages)
+            let stored = FileReader.text(of: StaticFingerprint.path(in: root.path), limit: 256)
+            if stored == fingerprint {
+                logger.info("static-unchanged", "static sources unchanged since the last collectstatic: skipped",
+                            ["fingerprint": LogValue(fingerprint)])
+                release(lock, then: .skipped("unchanged"), code: 0)
+                return
+            }
+            collect { [self] outcome, code in
+                if code == 0 { StaticFingerprint.store(fingerprint, in: root.path) }
+                release(lock, then: outcome, code: code)
             }
         }
     }
@@ -94,17 +92,17 @@ final class StaticFiles {
         lock.release { [self] _ in
             connection?.close()
             connection = nil
-            completion(outcome, code)
+            finish(outcome, code)
         }
     }
 
     private func collect(_ done: @escaping (InitCommand.Outcome, Int32) -> Void) {
         let begun = loop.now
-        let command = [settings[Schema.python], settings[Schema.managePy], "collectstatic", "--noinput"]
+        let command = [configuration.python, configuration.managePy, "collectstatic", "--noinput"]
         logger.info("step-start", "running collectstatic", ["command": LogValue(command.joined(separator: " "))])
         do {
             try supervisor.spawn(command) { [self] status in
-                guard !cancelled else { return }
+                guard completion != nil else { return }
                 let elapsed = (loop.now - begun).wholeMilliseconds
                 if status == .exited(0) {
                     logger.info("step-done", "collectstatic succeeded", ["duration_ms": LogValue(elapsed)])
@@ -119,6 +117,13 @@ final class StaticFiles {
             done(.failed(error.description), ExitCode.forSpawnFailure(error))
         }
     }
+
+    /// Reports the outcome, once.
+    private func finish(_ outcome: InitCommand.Outcome, _ code: Int32) {
+        let completion = self.completion
+        self.completion = nil
+        completion?(outcome, code)
+    }
 }
 
 /// A fingerprint of what `collectstatic` reads: every file under a directory named `static` in
@@ -131,10 +136,10 @@ enum StaticFingerprint {
 
     static func path(in root: String) -> String { root + "/" + fileName }
 
-    static func compute(projectDirectory: String, staticRoot: String, python: String) -> String {
+    static func compute(projectDirectory: String, staticRoot: String, packages: PythonPackages) -> String {
         var entries: [String] = []
         collect(directory: projectDirectory, relative: "project", insideStatic: false, skipping: staticRoot, into: &entries)
-        for sitePackages in sitePackagesDirectories(python: python) where !sitePackages.hasPrefix(projectDirectory + "/") {
+        for sitePackages in packages.directories where !sitePackages.hasPrefix(projectDirectory + "/") {
             collect(directory: sitePackages, relative: sitePackages, insideStatic: false, skipping: staticRoot, into: &entries)
         }
         var hash = StableHash()
@@ -166,25 +171,5 @@ enum StaticFingerprint {
                 continue
             }
         }
-    }
-
-    /// `<prefix>/lib/python*/site-packages` for the interpreter found on `PATH`, where prefix is
-    /// two levels above it (a virtualenv, or /usr/local in the official Python images).
-    private static func sitePackagesDirectories(python: String) -> [String] {
-        guard let executable = findOnPath(python) else { return [] }
-        let prefix = parent(of: parent(of: executable))
-        return DirectoryReader.namesIfAny(in: prefix + "/lib").filter { $0.hasPrefix("python") }
-            .map { prefix + "/lib/" + $0 + "/site-packages" }.sorted()
-    }
-
-    private static func findOnPath(_ command: String) -> String? {
-        if command.contains("/") { return command }
-        let path = ProcessEnvironment.current().first { $0.name == "PATH" }?.value ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(command)" }.first(where: FileStatus.isExecutable)
-    }
-
-    private static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

@@ -16,7 +16,7 @@ enum RunCommand {
 
         let launch: GunicornLaunch
         do {
-            launch = try GunicornLaunch.make(settings: settings, settingsModule: settingsModule(settings),
+            launch = try GunicornLaunch.make(settings: settings, settingsModule: DjangoProject.settingsModule(settings),
                                              cpus: CPULimit.availableCPUs(), extraArguments: extraArguments)
         } catch {
             Console.error(error.description)
@@ -27,7 +27,8 @@ enum RunCommand {
         do {
             let loop = EventLoop()
             let supervisor = try Supervisor(loop: loop, logger: logger, killGrace: settings[Schema.grace])
-            let probes = RunProbes(loop: loop, supervisor: supervisor, settings: settings, logger: logger)
+            let probes = RunProbes(configuration: RunProbes.Configuration(settings), loop: loop, supervisor: supervisor,
+                                   logger: logger)
             try probes.listen()
             let shutdown = RunShutdown(supervisor: supervisor, probes: probes, logger: logger,
                                        drainDelay: settings[Schema.drainDelay])
@@ -44,11 +45,5 @@ enum RunCommand {
             logger.error("internal", "\(error)")
             return ExitCode.internalFailure
         }
-    }
-
-    /// `DJANGO_SETTINGS_MODULE`, else the one `manage.py` sets as its default.
-    private static func settingsModule(_ settings: Settings) -> String? {
-        if let module = settings[Schema.djangoSettingsModule] { return module }
-        return FileReader.text(of: settings[Schema.managePy]).flatMap(DjangoProject.settingsModule(fromManagePy:))
     }
 }

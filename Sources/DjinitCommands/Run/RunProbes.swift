@@ -13,48 +13,59 @@ import Glibc
 /// gunicorn. Probes are answered from the latest result, so however often and however many
 /// probes come, the application sees one check per interval.
 final class RunProbes {
-    /// The latest readiness check.
-    private enum Readiness {
-        case unknown
-        case ready
-        case notReady(String)
+    /// What the probes take from the settings, read once at start-up.
+    struct Configuration {
+        let probePort: Port
+        /// Where gunicorn is reached: its bind address, or loopback when it binds every interface.
+        let appEndpoint: IPv4Endpoint
+        /// `DJINIT_READY_CHECK_PATH`'s request, or nil for a connect-only check.
+        let checkRequest: [UInt8]?
+        let checkPath: String?
+        let checkInterval: Duration
+        let checkTimeout: Duration
+        let drainDelay: Duration
+        let grace: Duration
+
+        init(_ settings: Settings) {
+            probePort = settings[Schema.probePort]
+            let port = settings[Schema.httpPort].number
+            let bound = IPv4Endpoint(settings[Schema.httpHost].text, port: port)!
+            appEndpoint = bound.isWildcard ? .loopback(port: port) : bound
+            checkPath = settings[Schema.readyCheckPath]?.path
+            checkRequest = checkPath.map { HTTPCheck.getRequest(path: $0, host: settings[Schema.readyCheckHost].host) }
+            checkInterval = settings[Schema.readyCheckInterval]
+            checkTimeout = settings[Schema.readyCheckTimeout]
+            drainDelay = settings[Schema.drainDelay]
+            grace = settings[Schema.grace]
+        }
     }
 
+    private let configuration: Configuration
     private let loop: EventLoop
     private let supervisor: Supervisor
     private let logger: Logger
-    private let settings: Settings
-    private let appEndpoint: IPv4Endpoint
     private let port: ProbePort
 
-    private var readiness = Readiness.unknown
-    private var everReady = false
+    private var readiness = Readiness(subject: "gunicorn accepts connections", earlyFailureLevel: .debug)
     private var checkInFlight = false
-    private var checksPassed = 0
-    private var checksFailed = 0
     private var lastCheckDuration: Duration = .zero
     private var drainStartedAt: ContinuousClock.Instant?
     private var drainDuration: Duration?
     private var workerPIDs: Set<pid_t> = []
     private var workersSeen = 0
 
-    init(loop: EventLoop, supervisor: Supervisor, settings: Settings, logger: Logger) {
+    init(configuration: Configuration, loop: EventLoop, supervisor: Supervisor, logger: Logger) {
+        self.configuration = configuration
         self.loop = loop
         self.supervisor = supervisor
-        self.settings = settings
         self.logger = logger
-        let host = settings[Schema.httpHost].text
-        let port = settings[Schema.httpPort].number
-        // gunicorn bound to every interface is reached on loopback.
-        let bound = IPv4Endpoint(host, port: port)!
-        appEndpoint = bound.isWildcard ? .loopback(port: port) : bound
-        self.port = ProbePort(loop: loop, supervisor: supervisor, logger: logger)
+        port = ProbePort(loop: loop, supervisor: supervisor, logger: logger)
     }
 
     /// Opens the probe port. Called before gunicorn starts, so that a port already taken stops
     /// `run` before anything is spawned.
     func listen() throws(SystemError) {
-        try port.listen(port: settings[Schema.probePort]) { [self] endpoint in respond(to: endpoint) }
+        try port.listen(port: configuration.probePort) { [self] endpoint in respond(to: endpoint) }
     }
 
     /// Closes the probe port: the command is done.
@@ -88,13 +99,13 @@ final class RunProbes {
         case .ready:
             if drainStartedAt != nil { return .unavailable("draining: djinit received SIGTERM") }
             guard mainAlive else { return .unavailable("gunicorn is not running") }
-            switch readiness {
+            switch readiness.state {
             case .unknown: return .unavailable("starting: no readiness check has finished yet")
             case .ready: return .ok
             case .notReady(let reason): return .unavailable(reason)
             }
         case .startup:
-            return everReady ? .ok : .unavailable("starting: gunicorn has not been ready yet")
+            return readiness.everReady ? .ok : .unavailable("starting: gunicorn has not been ready yet")
         case .metrics:
             return ProbeResponse(status: 200, body: metrics(), contentType: PrometheusText.contentType)
         }
@@ -106,54 +117,28 @@ final class RunProbes {
         guard drainStartedAt == nil, mainAlive, !checkInFlight else { return }
         checkInFlight = true
         sampleWorkers()
-        let path = settings[Schema.readyCheckPath]
-        let request = path.map { HTTPCheck.getRequest(path: $0.path, host: settings[Schema.readyCheckHost].host) }
         let started = loop.now
-        HTTPCheck.start(loop: loop, endpoint: appEndpoint, request: request,
-                        timeout: settings[Schema.readyCheckTimeout]) { [self] outcome in
+        HTTPCheck.start(loop: loop, endpoint: configuration.appEndpoint, request: configuration.checkRequest,
+                        timeout: configuration.checkTimeout) { [self] outcome in
             checkInFlight = false
             lastCheckDuration = started.duration(to: loop.now)
-            record(outcome, path: path?.path)
-            loop.schedule(after: settings[Schema.readyCheckInterval]) { [self] in check() }
+            readiness.record(state(after: outcome), logger: logger)
+            loop.schedule(after: configuration.checkInterval) { [self] in check() }
         }
     }
 
-    private func record(_ outcome: HTTPCheck.Outcome, path: String?) {
-        let next: Readiness
+    private func state(after outcome: HTTPCheck.Outcome) -> Readiness.State {
+        let path = configuration.checkPath
         switch outcome {
         case .connected:
-            next = .ready
+            return .ready
         case .answered(let status, _) where (200..<400).contains(status):
-            next = .ready
+            return .ready
         case .answered(let status, _):
-            next = .notReady("\(path ?? "the check path") answered \(status)")
+            return .notReady("\(path ?? "the check path") answered \(status)")
         case .failed(let reason):
-            next = .notReady(path.map { "GET \($0): \(reason)" } ?? "gunicorn does not accept connections: \(reason)")
+            return .notReady(path.map { "GET \($0): \(reason)" } ?? "gunicorn does not accept connections: \(reason)")
         }
-        switch (readiness, next) {
-        case (.ready, .ready):
-            break
-        case (_, .ready):
-            logger.info("ready", everReady ? "ready again" : "ready: gunicorn accepts connections")
-        case (.notReady(let before), .notReady(let now)) where before == now:
-            break
-        case (_, .notReady(let reason)):
-            // Before the first success, failures are just gunicorn booting: not worth a warning.
-            if everReady {
-                logger.warning("not-ready", "not ready: \(reason)")
-            } else {
-                logger.debug("not-ready", "not ready yet: \(reason)")
-            }
-        case (_, .unknown):
-            break
-        }
-        if case .ready = next {
-            checksPassed += 1
-            everReady = true
-        } else {
-            checksFailed += 1
-        }
-        readiness = next
     }
 
     /// Notes gunicorn's current workers, to count new ones (restarts) in `/metrics`. Sampled at
@@ -174,18 +159,19 @@ final class RunProbes {
         text.add("djinit_gunicorn_workers_started_total", .counter,
                  help: "Distinct gunicorn workers seen at readiness checks; beyond the worker count, restarts.",
                  Double(workersSeen))
-        text.add("djinit_started", .gauge, help: "1 once a readiness check has passed (/startupz).", everReady ? 1 : 0)
+        text.add("djinit_started", .gauge, help: "1 once a readiness check has passed (/startupz).",
+                 readiness.everReady ? 1 : 0)
         text.add("djinit_readiness_checks_total", .counter, help: "Readiness checks of gunicorn, by result.",
-                 [(labels: [("result", "passed")], value: Double(checksPassed)),
-                  (labels: [("result", "failed")], value: Double(checksFailed))])
+                 [(labels: [("result", "passed")], value: Double(readiness.passed)),
+                  (labels: [("result", "failed")], value: Double(readiness.failed))])
         text.add("djinit_readiness_check_duration_seconds", .gauge, help: "How long the last readiness check took.",
                  seconds: lastCheckDuration)
         text.add("djinit_draining", .gauge, help: "1 from SIGTERM on.", drainStartedAt == nil ? 0 : 1)
         text.add("djinit_drain_elapsed_seconds", .gauge,
                  help: "Time since the drain began (until gunicorn exited); 0 before it.",
                  seconds: drainStartedAt.map { drainDuration ?? $0.duration(to: loop.now) } ?? .zero)
-        text.add("djinit_drain_delay_seconds", .gauge, help: "DJINIT_DRAIN_DELAY.", seconds: settings[Schema.drainDelay])
-        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds: settings[Schema.grace])
+        text.add("djinit_drain_delay_seconds", .gauge, help: "DJINIT_DRAIN_DELAY.", seconds: configuration.drainDelay)
+        text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds: configuration.grace)
         return text.text
     }
 }

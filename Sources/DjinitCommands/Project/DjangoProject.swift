@@ -1,5 +1,15 @@
+import DjinitPosix
+import DjinitSettings
+
 /// Facts about the Django project that djinit reads without starting Python.
 enum DjangoProject {
+    /// `DJANGO_SETTINGS_MODULE`, else the one `manage.py` (`DJINIT_MANAGE_PY`) sets as its
+    /// default; nil if neither says.
+    static func settingsModule(_ settings: Settings) -> String? {
+        settings[Schema.djangoSettingsModule]
+            ?? FileReader.text(of: settings[Schema.managePy]).flatMap(settingsModule(fromManagePy:))
+    }
+
     /// The settings module `manage.py` defaults to, from its
     /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")` line; nil if there
     /// is no such line.
