@@ -7,24 +7,29 @@ public struct ResourceRequest: Sendable {
     public var cpuLimit: Located<Quantity>?
     public var memoryLimit: Located<Quantity>?
 
-    static let shape = Shape.object([
-        Field("requests", pair, "What the scheduler reserves for the container."),
-        Field("limits", pair, "The most the container may use; memory beyond it is an OOM kill."),
-    ])
+    private enum Keys {
+        static let cpu = Key.quantity("cpu", .cpu, "CPU cores, e.g. 250m.")
+        static let memory = Key.quantity("memory", .bytes, "Memory, e.g. 512Mi.")
+        static let requests = Key.object("requests", [cpu.field, memory.field], "What the scheduler reserves for the container.")
+        static let limits = Key.object("limits", [cpu.field, memory.field],
+                                       "The most the container may use; memory beyond it is an OOM kill.")
+    }
 
-    private static let pair = Shape.object([
-        Field("cpu", .quantity(.cpu), "CPU cores, e.g. 250m."),
-        Field("memory", .quantity(.bytes), "Memory, e.g. 512Mi."),
-    ])
+    /// The `resources` key of a section, described for that section's pods.
+    static func key(_ summary: String) -> Key<Checked> {
+        Key.object("resources", [Keys.requests.field, Keys.limits.field], summary)
+    }
+
+    /// Nothing asked for: every value from the platform's defaults.
+    static let none = ResourceRequest(nil)
 
     init(_ checked: Checked?) {
-        func quantity(_ value: Checked?, _ kind: QuantityKind) -> Located<Quantity>? {
-            value.flatMap { value in Quantity(value.quantityText, kind: kind).map { value.located($0) } }
-        }
-        cpuRequest = quantity(checked?["requests"]?["cpu"], .cpu)
-        memoryRequest = quantity(checked?["requests"]?["memory"], .bytes)
-        cpuLimit = quantity(checked?["limits"]?["cpu"], .cpu)
-        memoryLimit = quantity(checked?["limits"]?["memory"], .bytes)
+        let requests = checked?[Keys.requests]
+        let limits = checked?[Keys.limits]
+        cpuRequest = requests?.located(Keys.cpu)
+        memoryRequest = requests?.located(Keys.memory)
+        cpuLimit = limits?.located(Keys.cpu)
+        memoryLimit = limits?.located(Keys.memory)
     }
 }
 
@@ -53,22 +58,72 @@ public struct AppSpec: Sendable {
         public var resources: ResourceRequest
         /// Where the web section is, for errors about it as a whole.
         public var position: Position
+
+        fileprivate enum Keys {
+            static let replicas = Key.integer("replicas", AppSpec.replicaRange, "Fixed number of web pods (instead of autoscaling).")
+            static let autoscaling = Key.object("autoscaling", Autoscaling.Keys.all,
+                                                "Scale the web pods on CPU use (instead of fixed replicas).")
+            static let resources = ResourceRequest.key("CPU and memory of each web pod.")
+        }
+
+        /// `web`, or the defaults when app.yaml has no such section.
+        fileprivate init(_ checked: Checked?, in root: Checked) {
+            replicas = checked?.located(Keys.replicas)
+            autoscaling = checked?[Keys.autoscaling].map(Autoscaling.init)
+            resources = ResourceRequest(checked?[Keys.resources])
+            position = checked?.position ?? root.position
+        }
     }
 
     public struct Autoscaling: Sendable {
         public var minReplicas: Located<Int>
         public var maxReplicas: Located<Int>
         public var targetCPUUtilization: Int
+
+        fileprivate enum Keys {
+            static let minReplicas = Key.integer("minReplicas", AppSpec.replicaRange, required: true, "Fewest web pods.")
+            static let maxReplicas = Key.integer("maxReplicas", AppSpec.replicaRange, required: true, "Most web pods.")
+            static let targetCPUUtilization = Key.integer("targetCPUUtilization", 1...100, default: 70,
+                                                          "Average CPU use, in percent of the request, the autoscaler aims for.")
+            static let all = [minReplicas.field, maxReplicas.field, targetCPUUtilization.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            minReplicas = checked.locatedValue(of: Keys.minReplicas)
+            maxReplicas = checked.locatedValue(of: Keys.maxReplicas)
+            targetCPUUtilization = checked.value(of: Keys.targetCPUUtilization)
+        }
     }
 
     public struct Worker: Sendable {
         public var replicas: Located<Int>
         public var resources: ResourceRequest
+
+        fileprivate enum Keys {
+            static let replicas = Key.integer("replicas", AppSpec.replicaRange, default: 1, "Number of worker pods.")
+            static let resources = ResourceRequest.key("CPU and memory of each worker pod.")
+        }
+
+        fileprivate init(_ checked: Checked) {
+            replicas = checked.locatedValue(of: Keys.replicas)
+            resources = ResourceRequest(checked[Keys.resources])
+        }
     }
 
     public struct Beat: Sendable {
         public var command: [String]
         public var resources: ResourceRequest
+
+        fileprivate enum Keys {
+            static let command = Key.list("command", of: .text(Rules.nonEmptyText), count: 1...100, required: true,
+                                          "The scheduler's command, e.g. [celery, -A, shop, beat].")
+            static let resources = ResourceRequest.key("CPU and memory of the beat pod.")
+        }
+
+        fileprivate init(_ checked: Checked) {
+            command = checked.value(of: Keys.command).map(\.string)
+            resources = ResourceRequest(checked[Keys.resources])
+        }
     }
 
     public struct CronJob: Sendable {
@@ -78,70 +133,90 @@ public struct AppSpec: Sendable {
         public var command: [String]
         public var deadline: Duration
         public var resources: ResourceRequest
+
+        fileprivate enum Keys {
+            static let name = Key.text("name", Rules.dnsLabel(maxLength: 20), required: true, "Names the CronJob.")
+            static let schedule = Key.text("schedule", Rules.schedule, required: true, "When it runs, in UTC.")
+            static let command = Key.list("command", of: .text(Rules.nonEmptyText), count: 1...100, required: true,
+                                          "manage.py's arguments, e.g. [clearsessions].")
+            static let deadline = Key.parsed("deadline", Rules.duration, default: "1h",
+                                             "How long one run may take before it is stopped.") { try? Duration.parse($0) }
+            static let resources = ResourceRequest.key("CPU and memory of each run.")
+            static let all = [name.field, schedule.field, command.field, deadline.field, resources.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            name = checked.value(of: Keys.name)
+            schedule = checked.value(of: Keys.schedule)
+            command = checked.value(of: Keys.command).map(\.string)
+            deadline = checked.value(of: Keys.deadline)
+            resources = ResourceRequest(checked[Keys.resources])
+        }
     }
 
     public struct Volume: Sendable {
         public var size: Located<Quantity>
         public var mountPath: Located<String>
         public var position: Position
+
+        fileprivate enum Keys {
+            static let size = Key.quantity("size", .bytes, required: true, "Size of the volume, e.g. 5Gi.")
+            static let mountPath = Key.text("mountPath", Rules.absolutePath, required: true,
+                                            "Where the web pods (and workers, on shared storage) see it, e.g. /app/media.")
+        }
+
+        fileprivate init(_ checked: Checked) {
+            size = checked.locatedValue(of: Keys.size)
+            mountPath = checked.locatedValue(of: Keys.mountPath)
+            position = checked.position
+        }
     }
 
+    static let replicaRange = 1...100
 
-    static let replicas = Shape.integer(1...100)
+    /// The keys of app.yaml, each with what its value reads as.
+    private enum Keys {
+        static let name = Key.text("name", Rules.dnsLabel(maxLength: 30), required: true,
+                                   "The application's name: names and labels every object.")
+        static let image = Key.parsed("image", Rules.image, required: true,
+                                      "The container image, pinned by tag or, better, by digest (image@sha256:...).",
+                                      ImageReference.init)
+        static let hosts = Key.list("hosts", of: .text(Rules.hostname), count: 1...16,
+                                    "Host names served over HTTPS (at most 16, as an HTTPRoute takes); without them the app is not exposed.")
+        static let annotations = Key.dictionary("annotations", key: Rules.metadataKey, value: .text(Rules.anyText),
+                                                "Ingress annotations, limited to those platform.yaml allows (none when it routes through a Gateway).")
+        static let ingress = Key.object("ingress", [annotations.field], "Settings of the Ingress.")
+        static let encryptedDockerConfigJson = Key.text("encryptedDockerConfigJson", Rules.ciphertext, required: true,
+                                                        "The registry's .dockerconfigjson, sealed with kubeseal --raw.")
+        static let imagePullSecret = Key.object("imagePullSecret", [encryptedDockerConfigJson.field],
+                                                "Credentials of a private registry, sealed.")
+        static let secrets = Key.dictionary("secrets", key: Rules.variableName, value: .text(Rules.ciphertext),
+                                            "Secret variables, sealed with kubeseal --raw: they reach the app as files djinit turns into variables.")
+        static let config = Key.environment("config",
+                                            "Plain environment variables (quote every value); DJINIT_* names must be djinit settings.")
+        static let web = Key.object("web", [Web.Keys.replicas.field, Web.Keys.autoscaling.field, Web.Keys.resources.field],
+                                    "The web server: djinit run (gunicorn).")
+        static let worker = Key.object("worker", [Worker.Keys.replicas.field, Worker.Keys.resources.field],
+                                       "Background workers: djinit async. Omit for none.")
+        static let beat = Key.object("beat", [Beat.Keys.command.field, Beat.Keys.resources.field],
+                                     "A periodic-task scheduler, run once (never two at a time).")
+        static let cronJobs = Key.list("cronJobs", of: .object(CronJob.Keys.all), count: 0...50,
+                                       "Management commands on a schedule, each through djinit exec (at most 50).")
+        static let volume = Key.object("volume", [Volume.Keys.size.field, Volume.Keys.mountPath.field],
+                                       "A persistent volume for media or static files; its access mode, from platform.yaml, bounds scaling.")
+    }
 
     /// Everything app.yaml may hold; any other key is an error.
     public static let shape = Shape.object([
-        Field("name", .text(Rules.dnsLabel(maxLength: 30)), required: true,
-              "The application's name: names and labels every object."),
-        Field("image", .text(Rules.image), required: true,
-              "The container image, pinned by tag or, better, by digest (image@sha256:...)."),
-        Field("hosts", .list(.text(Rules.hostname), count: 1...16),
-              "Host names served over HTTPS (at most 16, as an HTTPRoute takes); without them the app is not exposed."),
-        Field("ingress", .object([
-            Field("annotations", .dictionary(key: Rules.metadataKey, value: .text(Rules.anyText)),
-                  "Ingress annotations, limited to those platform.yaml allows (none when it routes through a Gateway)."),
-        ]), "Settings of the Ingress."),
-        Field("imagePullSecret", .object([
-            Field("encryptedDockerConfigJson", .text(Rules.ciphertext), required: true,
-                  "The registry's .dockerconfigjson, sealed with kubeseal --raw."),
-        ]), "Credentials of a private registry, sealed."),
-        Field("secrets", .dictionary(key: Rules.variableName, value: .text(Rules.ciphertext)),
-              "Secret variables, sealed with kubeseal --raw: they reach the app as files djinit turns into variables."),
-        Field("config", .environment,
-              "Plain environment variables (quote every value); DJINIT_* names must be djinit settings."),
-        Field("web", .object([
-            Field("replicas", replicas, "Fixed number of web pods (instead of autoscaling)."),
-            Field("autoscaling", .object([
-                Field("minReplicas", replicas, required: true, "Fewest web pods."),
-                Field("maxReplicas", replicas, required: true, "Most web pods."),
-                Field("targetCPUUtilization", .integer(1...100), default: 70,
-                      "Average CPU use, in percent of the request, the autoscaler aims for."),
-            ]), "Scale the web pods on CPU use (instead of fixed replicas)."),
-            Field("resources", ResourceRequest.shape, "CPU and memory of each web pod."),
-        ]), "The web server: djinit run (gunicorn)."),
-        Field("worker", .object([
-            Field("replicas", replicas, default: 1, "Number of worker pods."),
-            Field("resources", ResourceRequest.shape, "CPU and memory of each worker pod."),
-        ]), "Background workers: djinit async. Omit for none."),
-        Field("beat", .object([
-            Field("command", .list(.text(Rules.nonEmptyText), count: 1...100), required: true,
-                  "The scheduler's command, e.g. [celery, -A, shop, beat]."),
-            Field("resources", ResourceRequest.shape, "CPU and memory of the beat pod."),
-        ]), "A periodic-task scheduler, run once (never two at a time)."),
-        Field("cronJobs", .list(.object([
-            Field("name", .text(Rules.dnsLabel(maxLength: 20)), required: true, "Names the CronJob."),
-            Field("schedule", .text(Rules.schedule), required: true, "When it runs, in UTC."),
-            Field("command", .list(.text(Rules.nonEmptyText), count: 1...100), required: true,
-                  "manage.py's arguments, e.g. [clearsessions]."),
-            Field("deadline", .text(Rules.duration), default: "1h", "How long one run may take before it is stopped."),
-            Field("resources", ResourceRequest.shape, "CPU and memory of each run."),
-        ]), count: 0...50), "Management commands on a schedule, each through djinit exec (at most 50)."),
-        Field("volume", .object([
-            Field("size", .quantity(.bytes), required: true, "Size of the volume, e.g. 5Gi."),
-            Field("mountPath", .text(Rules.absolutePath), required: true,
-                  "Where the web pods (and workers, on shared storage) see it, e.g. /app/media."),
-        ]), "A persistent volume for media or static files; its access mode, from platform.yaml, bounds scaling."),
+        Keys.name.field, Keys.image.field, Keys.hosts.field, Keys.ingress.field, Keys.imagePullSecret.field,
+        Keys.secrets.field, Keys.config.field, Keys.web.field, Keys.worker.field, Keys.beat.field, Keys.cronJobs.field,
+        Keys.volume.field,
     ])
+
+    /// `config` as an environment, as djinit reads it.
+    var configEnvironment: Environment {
+        Environment(config.map { (name: $0.name.value, value: $0.value) })
+    }
 
     /// Reads and checks app.yaml's text; `file` names it in errors.
     /// - Throws: `InputError` naming file, line and key of every problem.
@@ -151,39 +226,19 @@ public struct AppSpec: Sendable {
     }
 
     init(_ root: Checked) {
-        name = root["name"]!.located(root["name"]!.string)
-        image = root["image"]!.located(ImageReference(root["image"]!.string)!)
-        hosts = root["hosts"]?.items.map { $0.located($0.string) } ?? []
-        ingressAnnotations = root["ingress"]?["annotations"]?.entries.map { entry in
+        name = root.locatedValue(of: Keys.name)
+        image = root.locatedValue(of: Keys.image)
+        hosts = root[Keys.hosts]?.map { $0.located($0.string) } ?? []
+        ingressAnnotations = root[Keys.ingress]?[Keys.annotations]?.map { entry in
             (Located(entry.key, at: entry.value.position), entry.value.string)
         } ?? []
-        encryptedPullSecret = root["imagePullSecret"]?["encryptedDockerConfigJson"]?.string
-        secrets = root["secrets"]?.entries.map { (Located($0.key, at: $0.value.position), $0.value.string) } ?? []
-        config = root["config"]?.entries.map { (Located($0.key, at: $0.value.position), $0.value.string) } ?? []
-        let web = root["web"]
-        self.web = Web(
-            replicas: web?["replicas"].map { $0.located($0.int) },
-            autoscaling: web?["autoscaling"].map { scaling in
-                Autoscaling(minReplicas: scaling["minReplicas"]!.located(scaling["minReplicas"]!.int),
-                            maxReplicas: scaling["maxReplicas"]!.located(scaling["maxReplicas"]!.int),
-                            targetCPUUtilization: scaling["targetCPUUtilization"]!.int)
-            },
-            resources: ResourceRequest(web?["resources"]),
-            position: web?.position ?? root.position)
-        worker = root["worker"].map { worker in
-            Worker(replicas: worker["replicas"]!.located(worker["replicas"]!.int), resources: ResourceRequest(worker["resources"]))
-        }
-        beat = root["beat"].map { beat in
-            Beat(command: beat["command"]!.strings, resources: ResourceRequest(beat["resources"]))
-        }
-        cronJobs = root["cronJobs"]?.items.map { job in
-            CronJob(name: job["name"]!.string, schedule: job["schedule"]!.string, command: job["command"]!.strings,
-                    deadline: try! Duration.parse(job["deadline"]!.string),
-                    resources: ResourceRequest(job["resources"]))
-        } ?? []
-        volume = root["volume"].map { volume in
-            Volume(size: volume["size"]!.located(Quantity(volume["size"]!.quantityText, kind: .bytes)!),
-                   mountPath: volume["mountPath"]!.located(volume["mountPath"]!.string), position: volume.position)
-        }
+        encryptedPullSecret = root[Keys.imagePullSecret]?.value(of: Keys.encryptedDockerConfigJson)
+        secrets = root[Keys.secrets]?.map { (Located($0.key, at: $0.value.position), $0.value.string) } ?? []
+        config = root[Keys.config]?.map { (Located($0.key, at: $0.value.position), $0.value.string) } ?? []
+        web = Web(root[Keys.web], in: root)
+        worker = root[Keys.worker].map(Worker.init)
+        beat = root[Keys.beat].map(Beat.init)
+        cronJobs = root[Keys.cronJobs]?.map(CronJob.init) ?? []
+        volume = root[Keys.volume].map(Volume.init)
     }
 }

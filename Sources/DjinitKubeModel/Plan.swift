@@ -7,10 +7,26 @@ public struct ResolvedResources: Sendable, Equatable {
     public var memoryRequest: Quantity
     public var cpuLimit: Quantity
     public var memoryLimit: Quantity
+
+    public init(cpuRequest: Quantity, memoryRequest: Quantity, cpuLimit: Quantity, memoryLimit: Quantity) {
+        self.cpuRequest = cpuRequest
+        self.memoryRequest = memoryRequest
+        self.cpuLimit = cpuLimit
+        self.memoryLimit = memoryLimit
+    }
+
+    /// What `request` asks for, the platform's `defaults` where it asks nothing.
+    init(_ request: ResourceRequest, defaults: ResolvedResources) {
+        self.init(cpuRequest: request.cpuRequest?.value ?? defaults.cpuRequest,
+                  memoryRequest: request.memoryRequest?.value ?? defaults.memoryRequest,
+                  cpuLimit: request.cpuLimit?.value ?? defaults.cpuLimit,
+                  memoryLimit: request.memoryLimit?.value ?? defaults.memoryLimit)
+    }
 }
 
 /// The djinit settings the manifests depend on, taken from `Schema` so that nothing is retyped.
-/// Tests replace one with a different default to check that the manifests follow.
+/// Tests replace one with a different default, or a later release, to check that the manifests
+/// follow.
 public struct DjinitSettingsInUse: Sendable {
     public var probePort = Schema.probePort
     public var httpPort = Schema.httpPort
@@ -26,6 +42,12 @@ public struct DjinitSettingsInUse: Sendable {
     public var all = Schema.all
 
     public init() {}
+
+    /// The release `name` arrived in, if it is a setting newer than `release` (which then does
+    /// not know it); nil for a setting `release` knows, or a variable that is no setting.
+    func arrival(of name: String, after release: Release) -> Release? {
+        all.first { $0.name == name }.map(\.since).flatMap { $0 > release ? $0 : nil }
+    }
 }
 
 /// How to render, apart from the two files.
@@ -38,7 +60,8 @@ public struct RenderOptions: Sendable {
 }
 
 /// app.yaml and platform.yaml checked against each other, with every default applied: what the
-/// renderer works from. Building one is where every cross-file rule is enforced.
+/// renderer works from. Building one derives every value (here) and then enforces every
+/// cross-file rule (`PlanChecks`).
 public struct Plan: Sendable {
     public let app: AppSpec
     public let platform: PlatformSpec
@@ -52,6 +75,8 @@ public struct Plan: Sendable {
     public let secretsPath: String?
     /// The ConfigMap's data, sorted by name.
     public let config: [(String, String)]
+    /// The variables djinit-kube sets from platform.yaml, which app.yaml may not.
+    let managedVariables: [(String, String)]
 
     public let probePort: Port
     public let httpPort: Port
@@ -73,128 +98,21 @@ public struct Plan: Sendable {
     /// The port PgBouncer listens on.
     public static let poolerPort = 6432
 
-    /// Checks `app` against `platform` and applies the defaults.
+    /// Derives everything the renderer needs from `app` and `platform`, then checks them
+    /// against each other.
     /// - Throws: `InputError` with every violated rule, each pointing at the value in its file.
     public init(app: AppSpec, platform: PlatformSpec, options: RenderOptions = RenderOptions()) throws(InputError) {
-        var problems: [InputProblem] = []
-        func fail(_ position: Position, _ message: String) { problems.append(InputProblem(position, message)) }
         self.app = app
         self.platform = platform
         self.options = options
 
-        if platform.requireImageDigest && app.image.value.digest == nil {
-            fail(app.image.position, "the platform requires images pinned by digest (image@sha256:...)")
-        }
+        let defaults = platform.defaults
+        webResources = ResolvedResources(app.web.resources, defaults: defaults)
+        workerResources = ResolvedResources(app.worker?.resources ?? .none, defaults: defaults)
+        beatResources = ResolvedResources(app.beat?.resources ?? .none, defaults: defaults)
+        cronResources = app.cronJobs.map { ResolvedResources($0.resources, defaults: defaults) }
 
-        // Replicas, bounded by the platform and by the volume's access mode.
-        let maxReplicas = platform.maxReplicas
-        func checkReplicas(_ replicas: Located<Int>?) {
-            guard let replicas, replicas.value > maxReplicas.value else { return }
-            fail(replicas.position, "\(replicas.value) is above the platform's maximum of \(maxReplicas.value) "
-                + "(\(maxReplicas.position.location))")
-        }
-        checkReplicas(app.web.replicas)
-        checkReplicas(app.worker?.replicas)
-        if let scaling = app.web.autoscaling {
-            checkReplicas(scaling.maxReplicas)
-            if scaling.minReplicas.value > scaling.maxReplicas.value {
-                fail(scaling.minReplicas.position, "minReplicas \(scaling.minReplicas.value) is above maxReplicas \(scaling.maxReplicas.value)")
-            }
-            if let replicas = app.web.replicas {
-                fail(replicas.position, "set either replicas or autoscaling, not both: the autoscaler owns the replica count")
-            }
-        }
-
-        // The volume: the platform must offer storage, big enough, and RWO pins the web to one pod.
-        if let volume = app.volume {
-            if let storage = platform.storage {
-                if volume.size.value > storage.maxSize.value {
-                    fail(volume.size.position, "\(volume.size.value) is above the platform's maximum volume size of "
-                        + "\(storage.maxSize.value) (\(storage.maxSize.position.location))")
-                }
-                if storage.accessMode.value == .readWriteOnce {
-                    let why = "the platform's volumes are ReadWriteOnce (\(storage.accessMode.position.location)): "
-                        + "one attaches to a single node, so the web runs as exactly one pod"
-                    if let replicas = app.web.replicas, replicas.value > 1 {
-                        fail(replicas.position, "\(replicas.value) replicas, but \(why); use 1, drop the volume, "
-                            + "or ask the hoster for ReadWriteMany")
-                    }
-                    if let scaling = app.web.autoscaling {
-                        fail(scaling.minReplicas.position, "autoscaling, but \(why); drop autoscaling, drop the volume, "
-                            + "or ask the hoster for ReadWriteMany")
-                    }
-                }
-            } else {
-                fail(volume.position, "the platform offers no storage (platform.yaml has no storage section)")
-            }
-            for (taken, what) in [(Renderer.temporaryPath, "the writable /tmp every pod mounts"),
-                                  (Plan.secretsMountPath, "where the secrets are mounted")]
-            where Rules.overlaps(volume.mountPath.value, taken) {
-                fail(volume.mountPath.position, "\(volume.mountPath.value) overlaps \(taken), \(what); choose another path")
-            }
-        }
-
-        if let gateway = platform.gateway, platform.ingress != nil {
-            fail(gateway.position, "choose one way in: ingress or gateway, not both")
-        }
-        if let first = app.hosts.first, platform.ingress == nil && platform.gateway == nil {
-            fail(first.position, "the platform does not expose apps (platform.yaml has neither an ingress nor a gateway section)")
-        }
-        for (key, _) in app.ingressAnnotations {
-            if key.value.hasSuffix("-snippet") {
-                fail(key.position, "snippet annotations inject raw controller configuration and are never allowed")
-            } else if platform.gateway != nil {
-                fail(key.position, "the platform routes through a Gateway, and an HTTPRoute takes no Ingress annotations")
-            } else if !(platform.ingress?.allowedAnnotations.contains(key.value) ?? false) {
-                let allowed = platform.ingress?.allowedAnnotations ?? []
-                fail(key.position, "annotation not allowed by the platform; allowed: "
-                    + (allowed.isEmpty ? "none" : allowed.joined(separator: ", ")))
-            }
-        }
-
-        var seenCron: Set<String> = []
-        for job in app.cronJobs where !seenCron.insert(job.name).inserted {
-            fail(app.name.position.withPath("cronJobs"), "two cron jobs are named \(Escaping.quotedValue(job.name))")
-        }
-
-        if let pooler = platform.pooler, platform.database == nil {
-            fail(pooler.position, "a pooler needs the database section it pools connections to")
-        }
-        if platform.initStep.value == .job && platform.argoCD == nil {
-            fail(platform.initStep.position, "job runs the init step as an ArgoCD Sync hook, before the workloads; "
-                + "without the argocd section nothing orders it before the new pods serve: add it, or use initContainer")
-        }
-
-        // Resources, each bounded by the platform's per-container maximum.
-        func resolve(_ request: ResourceRequest) -> ResolvedResources {
-            let resolved = ResolvedResources(
-                cpuRequest: request.cpuRequest?.value ?? platform.defaults.cpuRequest,
-                memoryRequest: request.memoryRequest?.value ?? platform.defaults.memoryRequest,
-                cpuLimit: request.cpuLimit?.value ?? platform.defaults.cpuLimit,
-                memoryLimit: request.memoryLimit?.value ?? platform.defaults.memoryLimit)
-            for (given, bound) in [(request.cpuRequest, platform.maxCPU), (request.cpuLimit, platform.maxCPU),
-                                   (request.memoryRequest, platform.maxMemory), (request.memoryLimit, platform.maxMemory)] {
-                if let given, given.value > bound.value {
-                    fail(given.position, "\(given.value) is above the platform's per-container maximum of "
-                        + "\(bound.value) (\(bound.position.location))")
-                }
-            }
-            if resolved.cpuRequest > resolved.cpuLimit {
-                fail(request.cpuRequest?.position ?? request.cpuLimit?.position ?? app.web.position,
-                     "the CPU request \(resolved.cpuRequest) is above its limit \(resolved.cpuLimit)")
-            }
-            if resolved.memoryRequest > resolved.memoryLimit {
-                fail(request.memoryRequest?.position ?? request.memoryLimit?.position ?? app.web.position,
-                     "the memory request \(resolved.memoryRequest) is above its limit \(resolved.memoryLimit)")
-            }
-            return resolved
-        }
-        webResources = resolve(app.web.resources)
-        workerResources = resolve(app.worker?.resources ?? ResourceRequest(nil))
-        beatResources = resolve(app.beat?.resources ?? ResourceRequest(nil))
-        cronResources = app.cronJobs.map { resolve($0.resources) }
-
-        // The ConfigMap: the customer's variables, checked against djinit's schema, plus the
+        // The ConfigMap: the customer's variables, plus what the platform decides, plus the
         // settings the manifests were computed from, pinned so that djinit uses the same values.
         let knobs = options.settings
         let hasSecrets = !app.secrets.isEmpty || platform.database != nil
@@ -209,61 +127,19 @@ public struct Plan: Sendable {
             } else {
                 managed.append((knobs.databaseURL.name, direct))
             }
-        }
-        // Every connection of the app's to PostgreSQL gets the server's keepalives at login, so
-        // that what a vanished pod held (migrate's own transaction among them) goes within about
-        // half a minute; a customer's PGOPTIONS is kept, with these after it so that they win.
-        if platform.database != nil {
+            // Every connection of the app's to PostgreSQL gets the server's keepalives at login,
+            // so that what a vanished pod held (migrate's own transaction among them) goes within
+            // about half a minute; a customer's PGOPTIONS is kept, with these after it so that
+            // they win.
             let own = app.config.first { $0.name.value == Plan.optionsVariable }?.value
             managed.append((Plan.optionsVariable, [own, DeadPeerDetection.startupOptions].compactMap { $0 }.joined(separator: " ")))
         }
-        // Compatibility with the oldest djinit of the images (`Release`): a setting it does not
-        // know would stop it at start-up, so the customer may not set one, a feature that needs
-        // one is refused, and a pinned one is left to that djinit's default.
-        let oldest = platform.djinitVersion
-        func arrival(_ name: String) -> Release? {
-            knobs.all.first { $0.name == name }.map(\.since).flatMap { $0 > oldest.value ? $0 : nil }
-        }
-        for (name, _) in app.config {
-            if let since = arrival(name.value) {
-                fail(name.position, "arrived in djinit \(since), and the platform's images may carry djinit \(oldest.value) "
-                    + "(platform.yaml's djinitVersion), which would refuse it and not start")
-            }
-        }
-        for (name, _) in managed {
-            if let since = arrival(name) {
-                fail(oldest.position, "the platform's setup needs \(name), which arrived in djinit \(since): raise djinitVersion "
-                    + "once every image (and every image a rollback may return to) carries it")
-            }
-        }
-        let reserved = managed.map(\.0).filter { $0 != Plan.optionsVariable }
-            + (platform.database == nil ? [] : [Plan.passwordVariable])
-        for (name, _) in app.config where reserved.contains(name.value) {
-            fail(name.position, "set by djinit-kube from platform.yaml; remove it here")
-        }
-        for (name, _) in app.secrets {
-            if reserved.contains(name.value) || managed.contains(where: { $0.0 == name.value }) {
-                fail(name.position, "set by djinit-kube from platform.yaml; remove it here")
-            } else if name.value.hasPrefix(Schema.ownPrefix) {
-                fail(name.position, "djinit settings are not secrets: djinit reads them from its environment, "
-                    + "before the secrets directory; put it in config")
-            } else if let clash = app.config.first(where: { $0.name.value == name.value }) {
-                fail(name.position, "also set in config (\(clash.name.position.location)); keep one")
-            }
-        }
-        // djinit checks these same variables at start-up; checking them here turns a pod that
-        // would crash on deploy into an error that points at the line.
-        let given = Environment(app.config.map { (name: $0.name.value, value: $0.value) })
-        let effective: Settings
-        do {
-            effective = try Settings(environment: given, schema: knobs.all)
-        } catch {
-            for problem in error.problems {
-                let position = app.config.first { $0.name.value == problem.variable }?.name.position ?? app.name.position
-                fail(position, problem.message)
-            }
-            effective = try! Settings(environment: [:], schema: knobs.all)
-        }
+        managedVariables = managed
+
+        // The settings as djinit will read them; if app.yaml's do not parse, `PlanChecks` says so
+        // and the defaults stand in.
+        let effective = (try? Settings(environment: app.configEnvironment, schema: knobs.all))
+            ?? (try! Settings(environment: [:], schema: knobs.all))
         probePort = effective[knobs.probePort]
         httpPort = effective[knobs.httpPort]
         drainDelay = effective[knobs.drainDelay]
@@ -271,41 +147,21 @@ public struct Plan: Sendable {
         killGrace = effective[knobs.killGrace]
         python = effective[knobs.python]
         managePy = effective[knobs.managePy]
-        if drainDelay >= grace {
-            let position = app.config.first { $0.name.value == knobs.drainDelay.name }?.name.position ?? app.name.position
-            fail(position, "\(knobs.drainDelay.name) (\(drainDelay.settingText)) must be shorter than "
-                + "\(knobs.grace.name) (\(grace.settingText)), the whole shutdown budget it is part of")
-        }
-        if probePort == httpPort {
-            fail(app.name.position.withPath("config"), "\(knobs.probePort.name) and \(knobs.httpPort.name) are both \(httpPort)")
-        }
-        // As the customer spelt them (djinit reads them the same), else the defaults.
+
+        // Pinned as the customer spelt them (djinit reads them the same), else the defaults; a
+        // setting the oldest djinit of the images does not know is left to its default there.
         func spelt(_ name: String, _ value: String) -> (String, String) {
             (name, app.config.first { $0.name.value == name }?.value ?? value)
         }
-        let pinned: [(String, String)] = [
+        let pinned = [
             spelt(knobs.probePort.name, probePort.settingText), spelt(knobs.httpPort.name, httpPort.settingText),
             spelt(knobs.drainDelay.name, drainDelay.settingText), spelt(knobs.grace.name, grace.settingText),
             spelt(knobs.killGrace.name, killGrace.settingText),
-        ].filter { arrival($0.0) == nil }
-        var data = app.config.map { ($0.name.value, $0.value) }
-            .filter { entry in !(pinned + managed).contains { $0.0 == entry.0 } }
-        data += pinned + managed
-        config = data.sorted { $0.0 < $1.0 }
+        ].filter { knobs.arrival(of: $0.0, after: platform.djinitVersion.value) == nil }
+        let data = app.config.map { ($0.name.value, $0.value) }.filter { entry in !(pinned + managed).contains { $0.0 == entry.0 } }
+        config = (data + pinned + managed).sorted { $0.0 < $1.0 }
 
-        // Kubernetes refuses a ConfigMap or Secret whose data is over 1 MiB; a SealedSecret's
-        // ciphertext is longer than the Secret it opens to, so bounding it bounds both.
-        let configBytes = config.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count }
-        if configBytes > Plan.objectDataLimit {
-            fail(app.name.position.withPath("config"),
-                 "the ConfigMap's data would be \(configBytes) bytes; Kubernetes allows \(Plan.objectDataLimit)")
-        }
-        let secretBytes = app.secrets.reduce(0) { $0 + $1.name.value.utf8.count + $1.ciphertext.utf8.count }
-        if secretBytes > Plan.objectDataLimit {
-            fail(app.name.position.withPath("secrets"),
-                 "the sealed secrets are \(secretBytes) bytes; Kubernetes allows \(Plan.objectDataLimit) in one Secret")
-        }
-
+        let problems = PlanChecks(self).problems
         guard problems.isEmpty else {
             throw InputError(problems.sorted {
                 ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column)

@@ -21,14 +21,19 @@ public struct SecretKeyReference: Sendable {
     public var name: String
     public var key: String
 
-    static let shape = Shape.object([
-        Field("name", .text(Rules.dnsLabel(maxLength: 253)), required: true, "The Secret's name, in the app's namespace."),
-        Field("key", .text(Rules.secretKey), required: true, "The key within it."),
-    ])
+    private enum Keys {
+        static let name = Key.text("name", Rules.dnsLabel(maxLength: 253), required: true, "The Secret's name, in the app's namespace.")
+        static let key = Key.text("key", Rules.secretKey, required: true, "The key within it.")
+    }
 
-    init(_ checked: Checked) {
-        name = checked["name"]!.string
-        key = checked["key"]!.string
+    /// A key naming such a reference.
+    static func key(_ name: String, _ summary: String) -> Key<SecretKeyReference> {
+        Key(Field(name, .object([Keys.name.field, Keys.key.field]), required: true, summary), read: SecretKeyReference.init)
+    }
+
+    private init(_ checked: Checked) {
+        name = checked.value(of: Keys.name)
+        key = checked.value(of: Keys.key)
     }
 }
 
@@ -37,15 +42,24 @@ public struct PeerSelector: Sendable {
     public var namespace: String
     public var labels: [(String, String)]
 
-    static let fields = [
-        Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), required: true, "The namespace the pods run in."),
-        Field("podSelector", .dictionary(key: Rules.metadataKey, value: .text(Rules.labelValue)), required: true,
-              "Labels that select the pods."),
-    ]
+    private enum Keys {
+        static let namespace = Key.text("namespace", Rules.dnsLabel(maxLength: 63), required: true, "The namespace the pods run in.")
+        static let podSelector = Key.dictionary("podSelector", key: Rules.metadataKey, value: .text(Rules.labelValue),
+                                                required: true, "Labels that select the pods.")
+    }
 
+    /// The keys of a selector, for a section that is one (or holds one beside other keys).
+    static let fields = [Keys.namespace.field, Keys.podSelector.field]
+
+    /// A key whose value is a selector.
+    static func key(_ name: String, _ summary: String) -> Key<PeerSelector> {
+        Key(Field(name, .object(fields), required: true, summary), read: PeerSelector.init)
+    }
+
+    /// The selector's keys in `checked`.
     init(_ checked: Checked) {
-        namespace = checked["namespace"]!.string
-        labels = checked["podSelector"]!.entries.map { ($0.key, $0.value.string) }
+        namespace = checked.value(of: Keys.namespace)
+        labels = checked.value(of: Keys.podSelector).map { ($0.key, $0.value.string) }
     }
 }
 
@@ -77,12 +91,42 @@ public struct PlatformSpec: Sendable {
         public var memory: Quantity
         public var storage: Quantity?
         public var pods: Int
+
+        fileprivate enum Keys {
+            static let cpu = Key.quantity("cpu", .cpu, required: true, "CPU of all pods together (requests and limits).")
+            static let memory = Key.quantity("memory", .bytes, required: true, "Memory of all pods together.")
+            static let storage = Key.quantity("storage", .bytes, "Storage of all volumes together.")
+            static let pods = Key.integer("pods", 1...10000, required: true, "Number of pods.")
+            static let all = [cpu.field, memory.field, storage.field, pods.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            cpu = checked.value(of: Keys.cpu)
+            memory = checked.value(of: Keys.memory)
+            storage = checked[Keys.storage]
+            pods = checked.value(of: Keys.pods)
+        }
     }
 
     public struct Storage: Sendable {
         public var className: String
         public var accessMode: Located<AccessMode>
         public var maxSize: Located<Quantity>
+
+        fileprivate enum Keys {
+            static let className = Key.text("className", Rules.dnsLabel(maxLength: 253), required: true,
+                                            "The StorageClass of the app's volume.")
+            static let accessMode = Key<AccessMode>.choice("accessMode", required: true,
+                                                          "ReadWriteOnce pins the web to one pod; ReadWriteMany lets it scale.")
+            static let maxSize = Key.quantity("maxSize", .bytes, required: true, "The largest volume app.yaml may ask for.")
+            static let all = [className.field, accessMode.field, maxSize.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            className = checked.value(of: Keys.className)
+            accessMode = checked.locatedValue(of: Keys.accessMode)
+            maxSize = checked.locatedValue(of: Keys.maxSize)
+        }
     }
 
     public struct Ingress: Sendable {
@@ -90,6 +134,24 @@ public struct PlatformSpec: Sendable {
         public var clusterIssuer: String
         public var controller: PeerSelector
         public var allowedAnnotations: [String]
+
+        fileprivate enum Keys {
+            static let className = Key.text("className", Rules.dnsLabel(maxLength: 253), required: true, "The IngressClass.")
+            static let clusterIssuer = Key.text("clusterIssuer", Rules.dnsLabel(maxLength: 253), required: true,
+                                                "The cert-manager ClusterIssuer that issues the TLS certificates.")
+            static let controller = PeerSelector.key("controller",
+                                                     "The ingress controller's pods: the only ones allowed to reach the web pods.")
+            static let allowedAnnotations = Key.texts("allowedAnnotations", Rules.metadataKey, count: 0...100, default: [],
+                                                      "Ingress annotations app.yaml may set (never *-snippet ones).")
+            static let all = [className.field, clusterIssuer.field, controller.field, allowedAnnotations.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            className = checked.value(of: Keys.className)
+            clusterIssuer = checked.value(of: Keys.clusterIssuer)
+            controller = checked.value(of: Keys.controller)
+            allowedAnnotations = checked.value(of: Keys.allowedAnnotations)
+        }
     }
 
     /// A Gateway API Gateway the hoster runs, which the app's HTTPRoute attaches to. TLS ends at
@@ -102,6 +164,23 @@ public struct PlatformSpec: Sendable {
         public var listener: String
         public var proxies: PeerSelector
         public var position: Position
+
+        fileprivate enum Keys {
+            static let name = Key.text("name", Rules.dnsLabel(maxLength: 253), required: true, "The Gateway the app's HTTPRoute attaches to.")
+            static let namespace = Key.text("namespace", Rules.dnsLabel(maxLength: 63), required: true, "The Gateway's namespace.")
+            static let listener = Key.text("listener", Rules.dnsLabel(maxLength: 253), required: true,
+                                           "The Gateway's HTTPS listener (the route's sectionName): TLS ends there, with the hoster's certificate.")
+            static let proxies = PeerSelector.key("proxies", "The Gateway's proxy pods: the only ones allowed to reach the web pods.")
+            static let all = [name.field, namespace.field, listener.field, proxies.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            name = checked.value(of: Keys.name)
+            namespace = checked.value(of: Keys.namespace)
+            listener = checked.value(of: Keys.listener)
+            proxies = checked.value(of: Keys.proxies)
+            position = checked.position
+        }
     }
 
     public struct Database: Sendable {
@@ -111,6 +190,25 @@ public struct PlatformSpec: Sendable {
         public var user: String
         public var passwordSecret: SecretKeyReference
         public var peer: PeerSelector
+
+        fileprivate enum Keys {
+            static let host = Key.text("host", Rules.hostname, required: true, "PostgreSQL's host name.")
+            static let port = Key.integer("port", PlatformSpec.portRange, default: 5432, "PostgreSQL's port.")
+            static let name = Key.text("name", Rules.postgresName, required: true, "The database.")
+            static let user = Key.text("user", Rules.postgresName, required: true, "The role the app connects as.")
+            static let passwordSecret = SecretKeyReference.key(
+                "passwordSecret", "Where that role's password is: it reaches the app as PGPASSWORD, through the secrets directory.")
+            static let all = [host.field, port.field, name.field, user.field, passwordSecret.field] + PeerSelector.fields
+        }
+
+        fileprivate init(_ checked: Checked) {
+            host = checked.value(of: Keys.host)
+            port = checked.value(of: Keys.port)
+            name = checked.value(of: Keys.name)
+            user = checked.value(of: Keys.user)
+            passwordSecret = checked.value(of: Keys.passwordSecret)
+            peer = PeerSelector(checked)
+        }
     }
 
     public struct Pooler: Sendable {
@@ -121,11 +219,41 @@ public struct PlatformSpec: Sendable {
         /// PgBouncer's `auth_file`: `"user" "password-or-SCRAM-secret"` lines.
         public var userlistSecret: SecretKeyReference
         public var position: Position
+
+        fileprivate enum Keys {
+            static let image = Key.parsed("image", Rules.image, required: true,
+                                          "A PgBouncer image (1.21 or later) with pgbouncer on PATH.", ImageReference.init)
+            static let replicas = Key.integer("replicas", 1...20, default: 2, "PgBouncer pods.")
+            static let maxClientConnections = Key.integer("maxClientConnections", 1...100_000, default: 200,
+                                                          "PgBouncer's max_client_conn.")
+            static let defaultPoolSize = Key.integer("defaultPoolSize", 1...10_000, default: 20, "PgBouncer's default_pool_size.")
+            static let userlistSecret = SecretKeyReference.key("userlistSecret", "PgBouncer's auth_file.")
+            static let all = [image.field, replicas.field, maxClientConnections.field, defaultPoolSize.field, userlistSecret.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            image = checked.value(of: Keys.image)
+            replicas = checked.value(of: Keys.replicas)
+            maxClientConnections = checked.value(of: Keys.maxClientConnections)
+            defaultPoolSize = checked.value(of: Keys.defaultPoolSize)
+            userlistSecret = checked.value(of: Keys.userlistSecret)
+            position = checked.position
+        }
     }
 
     public struct Broker: Sendable {
         public var peer: PeerSelector
         public var port: Int
+
+        fileprivate enum Keys {
+            static let port = Key.integer("port", PlatformSpec.portRange, required: true, "The broker's port, e.g. 6379.")
+            static let all = PeerSelector.fields + [port.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            peer = PeerSelector(checked)
+            port = checked.value(of: Keys.port)
+        }
     }
 
     /// How ArgoCD delivers the app (`djinit-kube argocd` writes its Application and AppProject):
@@ -139,6 +267,28 @@ public struct PlatformSpec: Sendable {
         public var customerRepository: Repository
         /// The path of app.yaml in the customer's repository.
         public var valuesFile: String
+
+        fileprivate enum Keys {
+            static let namespace = Key.text("namespace", Rules.dnsLabel(maxLength: 63), default: "argocd", "Where ArgoCD runs.")
+            static let project = Key.text("project", Rules.dnsLabel(maxLength: 63), required: true,
+                                          "The AppProject djinit-kube argocd writes for this app, its fence: the app's namespace and repositories only.")
+            static let chart = Key.object("chart", ChartSource.Keys.all, required: true, "The djinit-app chart, pinned.")
+            static let repoURL = Key.text("repoURL", Rules.repositoryURL, required: true, "The customer's Git repository.")
+            static let revision = Key.text("revision", Rules.nonEmptyText, default: "HEAD", "The branch, tag or commit ArgoCD follows.")
+            static let valuesFile = Key.text("valuesFile", Rules.relativePath, default: "app.yaml", "The path of app.yaml in it.")
+            static let app = Key.object("app", [repoURL.field, revision.field, valuesFile.field], required: true,
+                                        "The customer's repository, whose app.yaml is the chart's value file.")
+            static let all = [namespace.field, project.field, chart.field, app.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            namespace = checked.value(of: Keys.namespace)
+            project = checked.value(of: Keys.project)
+            chart = ChartSource(checked.value(of: Keys.chart))
+            let app = checked.value(of: Keys.app)
+            customerRepository = Repository(repoURL: app.value(of: Keys.repoURL), revision: app.value(of: Keys.revision))
+            valuesFile = app.value(of: Keys.valuesFile)
+        }
     }
 
     /// Where the djinit-app chart comes from, pinned.
@@ -150,6 +300,23 @@ public struct PlatformSpec: Sendable {
         public var path: String?
         /// A chart version, or a Git tag or commit.
         public var version: String
+
+        fileprivate enum Keys {
+            static let repoURL = Key.text("repoURL", Rules.chartRepositoryURL, required: true,
+                                          "The Helm or OCI repository holding the djinit-app chart, or the Git repository of its folder.")
+            static let chart = Key.text("chart", Rules.dnsLabel(maxLength: 63), "The chart's name in a Helm or OCI repository.")
+            static let path = Key.text("path", Rules.relativePath, "The chart's folder in a Git repository.")
+            static let version = Key.text("version", Rules.nonEmptyText, required: true,
+                                          "The chart version, or a Git tag or commit: pinned, never a branch that moves.")
+            static let all = [repoURL.field, chart.field, path.field, version.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            repoURL = checked.value(of: Keys.repoURL)
+            chart = checked[Keys.chart]
+            path = checked[Keys.path]
+            version = checked.value(of: Keys.version)
+        }
     }
 
     /// A Git repository at a revision.
@@ -162,97 +329,55 @@ public struct PlatformSpec: Sendable {
     /// matches no user of the node (checkov CKV_K8S_40).
     public static let defaultRunAsUser = 10001
 
-    private static let port = Shape.integer(1...65535)
+    fileprivate static let portRange = 1...65535
+
+    /// The keys of platform.yaml, each with what its value reads as.
+    private enum Keys {
+        static let namespace = Key.text("namespace", Rules.dnsLabel(maxLength: 63), required: true, "The namespace the app gets to itself.")
+        static let djinitVersion = Key.parsed(
+            "djinitVersion", Rules.djinitRelease, default: .string(Release.oldestSupported.description),
+            "The oldest djinit the app's images (and those a rollback returns to) carry, as djinit --version prints it: "
+                + "djinit refuses a setting it does not know, so the manifests set only those it knows.", Release.init)
+        static let initStep = Key<InitStep>.choice(
+            "initStep", default: .initContainer,
+            "How djinit init runs: a Job run as an ArgoCD Sync hook (needs the argocd section), or an init container of the web pods.")
+        static let requireImageDigest = Key.boolean("requireImageDigest", default: false, "Refuse images not pinned by digest.")
+        static let runAsUser = Key.integer("runAsUser", 10000...2_147_483_647, default: .int(defaultRunAsUser),
+                                           "UID and GID of every container.")
+        static let maxReplicas = Key.integer("maxReplicas", 1...100, required: true, "The most pods of one kind app.yaml may ask for.")
+        static let cpu = Key.quantity("cpu", .cpu, required: true, "CPU cores, e.g. 250m.")
+        static let memory = Key.quantity("memory", .bytes, required: true, "Memory, e.g. 512Mi.")
+        static let requests = Key.object("requests", [cpu.field, memory.field], required: true,
+                                         "Requests of a container app.yaml gives none for.")
+        static let limits = Key.object("limits", [cpu.field, memory.field], required: true,
+                                       "Limits of a container app.yaml gives none for.")
+        static let defaults = Key.object("defaults", [requests.field, limits.field], required: true,
+                                         "What a container gets unless app.yaml asks otherwise.")
+        static let max = Key.object("max", [cpu.field, memory.field], required: true, "The most one container may ask for.")
+        static let resources = Key.object("resources", [defaults.field, max.field], required: true, "Per-container CPU and memory.")
+        static let quota = Key.object("quota", Quota.Keys.all, "A ResourceQuota for the namespace.")
+        static let storage = Key.object("storage", Storage.Keys.all,
+                                        "Where app.yaml's volume lives; without it app.yaml may not ask for one.")
+        static let ingress = Key.object(
+            "ingress", Ingress.Keys.all,
+            "How the app is exposed through an Ingress and cert-manager; one of ingress and gateway is needed when app.yaml lists hosts.")
+        static let gateway = Key.object("gateway", Gateway.Keys.all,
+                                        "How the app is exposed through a Gateway API Gateway, as an HTTPRoute: instead of ingress.")
+        static let database = Key.object("database", Database.Keys.all, "The PostgreSQL the app uses.")
+        static let pooler = Key.object("pooler", Pooler.Keys.all,
+                                       "A PgBouncer in transaction pooling between the app and PostgreSQL; needs database.")
+        static let broker = Key.object("broker", Broker.Keys.all, "The task broker (Redis, RabbitMQ) the app and its workers reach.")
+        static let argocd = Key.object(
+            "argocd", ArgoCD.Keys.all,
+            "How ArgoCD delivers the app: djinit-kube argocd writes its Application and AppProject. With it, the init Job "
+                + "is a Sync hook and every object has a sync wave.")
+    }
 
     /// Everything platform.yaml may hold; any other key is an error.
     public static let shape = Shape.object([
-        Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), required: true, "The namespace the app gets to itself."),
-        Field("djinitVersion", .text(Rules.djinitRelease), default: .string(Release.oldestSupported.description),
-              "The oldest djinit the app's images (and those a rollback returns to) carry, as djinit --version prints it: "
-                + "djinit refuses a setting it does not know, so the manifests set only those it knows."),
-        Field("initStep", .choice(InitStep.allCases.map(\.rawValue)), default: .string(InitStep.initContainer.rawValue),
-              "How djinit init runs: a Job run as an ArgoCD Sync hook (needs the argocd section), or an init container of the web pods."),
-        Field("requireImageDigest", .boolean, default: false, "Refuse images not pinned by digest."),
-        Field("runAsUser", .integer(10000...2_147_483_647), default: .int(defaultRunAsUser), "UID and GID of every container."),
-        Field("maxReplicas", .integer(1...100), required: true, "The most pods of one kind app.yaml may ask for."),
-        Field("resources", .object([
-            Field("defaults", .object([
-                Field("requests", resourcePair, required: true, "Requests of a container app.yaml gives none for."),
-                Field("limits", resourcePair, required: true, "Limits of a container app.yaml gives none for."),
-            ]), required: true, "What a container gets unless app.yaml asks otherwise."),
-            Field("max", resourcePair, required: true, "The most one container may ask for."),
-        ]), required: true, "Per-container CPU and memory."),
-        Field("quota", .object([
-            Field("cpu", .quantity(.cpu), required: true, "CPU of all pods together (requests and limits)."),
-            Field("memory", .quantity(.bytes), required: true, "Memory of all pods together."),
-            Field("storage", .quantity(.bytes), "Storage of all volumes together."),
-            Field("pods", .integer(1...10000), required: true, "Number of pods."),
-        ]), "A ResourceQuota for the namespace."),
-        Field("storage", .object([
-            Field("className", .text(Rules.dnsLabel(maxLength: 253)), required: true, "The StorageClass of the app's volume."),
-            Field("accessMode", .choice(AccessMode.allCases.map(\.rawValue)), required: true,
-                  "ReadWriteOnce pins the web to one pod; ReadWriteMany lets it scale."),
-            Field("maxSize", .quantity(.bytes), required: true, "The largest volume app.yaml may ask for."),
-        ]), "Where app.yaml's volume lives; without it app.yaml may not ask for one."),
-        Field("ingress", .object([
-            Field("className", .text(Rules.dnsLabel(maxLength: 253)), required: true, "The IngressClass."),
-            Field("clusterIssuer", .text(Rules.dnsLabel(maxLength: 253)), required: true,
-                  "The cert-manager ClusterIssuer that issues the TLS certificates."),
-            Field("controller", .object(PeerSelector.fields), required: true,
-                  "The ingress controller's pods: the only ones allowed to reach the web pods."),
-            Field("allowedAnnotations", .list(.text(Rules.metadataKey), count: 0...100), default: [],
-                  "Ingress annotations app.yaml may set (never *-snippet ones)."),
-        ]), "How the app is exposed through an Ingress and cert-manager; one of ingress and gateway is needed when app.yaml lists hosts."),
-        Field("gateway", .object([
-            Field("name", .text(Rules.dnsLabel(maxLength: 253)), required: true, "The Gateway the app's HTTPRoute attaches to."),
-            Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), required: true, "The Gateway's namespace."),
-            Field("listener", .text(Rules.dnsLabel(maxLength: 253)), required: true,
-                  "The Gateway's HTTPS listener (the route's sectionName): TLS ends there, with the hoster's certificate."),
-            Field("proxies", .object(PeerSelector.fields), required: true,
-                  "The Gateway's proxy pods: the only ones allowed to reach the web pods."),
-        ]), "How the app is exposed through a Gateway API Gateway, as an HTTPRoute: instead of ingress."),
-        Field("database", .object([
-            Field("host", .text(Rules.hostname), required: true, "PostgreSQL's host name."),
-            Field("port", port, default: 5432, "PostgreSQL's port."),
-            Field("name", .text(Rules.postgresName), required: true, "The database."),
-            Field("user", .text(Rules.postgresName), required: true, "The role the app connects as."),
-            Field("passwordSecret", SecretKeyReference.shape, required: true,
-                  "Where that role's password is: it reaches the app as PGPASSWORD, through the secrets directory."),
-        ] + PeerSelector.fields), "The PostgreSQL the app uses."),
-        Field("pooler", .object([
-            Field("image", .text(Rules.image), required: true, "A PgBouncer image (1.21 or later) with pgbouncer on PATH."),
-            Field("replicas", .integer(1...20), default: 2, "PgBouncer pods."),
-            Field("maxClientConnections", .integer(1...100_000), default: 200, "PgBouncer's max_client_conn."),
-            Field("defaultPoolSize", .integer(1...10_000), default: 20, "PgBouncer's default_pool_size."),
-            Field("userlistSecret", SecretKeyReference.shape, required: true, "PgBouncer's auth_file."),
-        ]), "A PgBouncer in transaction pooling between the app and PostgreSQL; needs database."),
-        Field("broker", .object(PeerSelector.fields + [
-            Field("port", port, required: true, "The broker's port, e.g. 6379."),
-        ]), "The task broker (Redis, RabbitMQ) the app and its workers reach."),
-        Field("argocd", .object([
-            Field("namespace", .text(Rules.dnsLabel(maxLength: 63)), default: "argocd", "Where ArgoCD runs."),
-            Field("project", .text(Rules.dnsLabel(maxLength: 63)), required: true,
-                  "The AppProject djinit-kube argocd writes for this app, its fence: the app's namespace and repositories only."),
-            Field("chart", .object([
-                Field("repoURL", .text(Rules.chartRepositoryURL), required: true,
-                      "The Helm or OCI repository holding the djinit-app chart, or the Git repository of its folder."),
-                Field("chart", .text(Rules.dnsLabel(maxLength: 63)), "The chart's name in a Helm or OCI repository."),
-                Field("path", .text(Rules.relativePath), "The chart's folder in a Git repository."),
-                Field("version", .text(Rules.nonEmptyText), required: true,
-                      "The chart version, or a Git tag or commit: pinned, never a branch that moves."),
-            ]), required: true, "The djinit-app chart, pinned."),
-            Field("app", .object([
-                Field("repoURL", .text(Rules.repositoryURL), required: true, "The customer's Git repository."),
-                Field("revision", .text(Rules.nonEmptyText), default: "HEAD", "The branch, tag or commit ArgoCD follows."),
-                Field("valuesFile", .text(Rules.relativePath), default: "app.yaml", "The path of app.yaml in it."),
-            ]), required: true, "The customer's repository, whose app.yaml is the chart's value file."),
-        ]), "How ArgoCD delivers the app: djinit-kube argocd writes its Application and AppProject. With it, the init Job "
-            + "is a Sync hook and every object has a sync wave."),
-    ])
-
-    private static let resourcePair = Shape.object([
-        Field("cpu", .quantity(.cpu), required: true, "CPU cores, e.g. 250m."),
-        Field("memory", .quantity(.bytes), required: true, "Memory, e.g. 512Mi."),
+        Keys.namespace.field, Keys.djinitVersion.field, Keys.initStep.field, Keys.requireImageDigest.field,
+        Keys.runAsUser.field, Keys.maxReplicas.field, Keys.resources.field, Keys.quota.field, Keys.storage.field,
+        Keys.ingress.field, Keys.gateway.field, Keys.database.field, Keys.pooler.field, Keys.broker.field, Keys.argocd.field,
     ])
 
     /// platform.yaml as read, every default filled in: the hoster's values of the Helm chart
@@ -267,63 +392,29 @@ public struct PlatformSpec: Sendable {
 
     init(_ root: Checked) {
         completed = root.completed
-        func quantity(_ checked: Checked, _ kind: QuantityKind) -> Located<Quantity> {
-            checked.located(Quantity(checked.quantityText, kind: kind)!)
-        }
-        namespace = root["namespace"]!.string
-        djinitVersion = root["djinitVersion"]!.located(Release(root["djinitVersion"]!.string)!)
-        initStep = root["initStep"]!.located(InitStep(rawValue: root["initStep"]!.string)!)
-        requireImageDigest = root["requireImageDigest"]!.bool
-        runAsUser = root["runAsUser"]!.int
-        maxReplicas = root["maxReplicas"]!.located(root["maxReplicas"]!.int)
-        let resources = root["resources"]!
-        let defaults = resources["defaults"]!
+        namespace = root.value(of: Keys.namespace)
+        djinitVersion = root.locatedValue(of: Keys.djinitVersion)
+        initStep = root.locatedValue(of: Keys.initStep)
+        requireImageDigest = root.value(of: Keys.requireImageDigest)
+        runAsUser = root.value(of: Keys.runAsUser)
+        maxReplicas = root.locatedValue(of: Keys.maxReplicas)
+        let resources = root.value(of: Keys.resources)
+        let defaults = resources.value(of: Keys.defaults)
+        let requests = defaults.value(of: Keys.requests)
+        let limits = defaults.value(of: Keys.limits)
         self.defaults = ResolvedResources(
-            cpuRequest: quantity(defaults["requests"]!["cpu"]!, .cpu).value,
-            memoryRequest: quantity(defaults["requests"]!["memory"]!, .bytes).value,
-            cpuLimit: quantity(defaults["limits"]!["cpu"]!, .cpu).value,
-            memoryLimit: quantity(defaults["limits"]!["memory"]!, .bytes).value)
-        maxCPU = quantity(resources["max"]!["cpu"]!, .cpu)
-        maxMemory = quantity(resources["max"]!["memory"]!, .bytes)
-        quota = root["quota"].map { quota in
-            Quota(cpu: quantity(quota["cpu"]!, .cpu).value, memory: quantity(quota["memory"]!, .bytes).value,
-                  storage: quota["storage"].map { quantity($0, .bytes).value }, pods: quota["pods"]!.int)
-        }
-        storage = root["storage"].map { storage in
-            Storage(className: storage["className"]!.string,
-                    accessMode: storage["accessMode"]!.located(AccessMode(rawValue: storage["accessMode"]!.string)!),
-                    maxSize: quantity(storage["maxSize"]!, .bytes))
-        }
-        ingress = root["ingress"].map { ingress in
-            Ingress(className: ingress["className"]!.string, clusterIssuer: ingress["clusterIssuer"]!.string,
-                    controller: PeerSelector(ingress["controller"]!),
-                    allowedAnnotations: ingress["allowedAnnotations"]!.strings)
-        }
-        gateway = root["gateway"].map { gateway in
-            Gateway(name: gateway["name"]!.string, namespace: gateway["namespace"]!.string,
-                    listener: gateway["listener"]!.string, proxies: PeerSelector(gateway["proxies"]!),
-                    position: gateway.position)
-        }
-        database = root["database"].map { database in
-            Database(host: database["host"]!.string, port: database["port"]!.int,
-                     name: database["name"]!.string, user: database["user"]!.string,
-                     passwordSecret: SecretKeyReference(database["passwordSecret"]!), peer: PeerSelector(database))
-        }
-        pooler = root["pooler"].map { pooler in
-            Pooler(image: ImageReference(pooler["image"]!.string)!, replicas: pooler["replicas"]!.int,
-                   maxClientConnections: pooler["maxClientConnections"]!.int,
-                   defaultPoolSize: pooler["defaultPoolSize"]!.int,
-                   userlistSecret: SecretKeyReference(pooler["userlistSecret"]!), position: pooler.position)
-        }
-        broker = root["broker"].map { Broker(peer: PeerSelector($0), port: $0["port"]!.int) }
-        argoCD = root["argocd"].map { argo in
-            let chart = argo["chart"]!
-            return ArgoCD(namespace: argo["namespace"]!.string, project: argo["project"]!.string,
-                          chart: ChartSource(repoURL: chart["repoURL"]!.string, chart: chart["chart"]?.string,
-                                             path: chart["path"]?.string, version: chart["version"]!.string),
-                          customerRepository: Repository(repoURL: argo["app"]!["repoURL"]!.string,
-                                                         revision: argo["app"]!["revision"]!.string),
-                          valuesFile: argo["app"]!["valuesFile"]!.string)
-        }
+            cpuRequest: requests.value(of: Keys.cpu), memoryRequest: requests.value(of: Keys.memory),
+            cpuLimit: limits.value(of: Keys.cpu), memoryLimit: limits.value(of: Keys.memory))
+        let max = resources.value(of: Keys.max)
+        maxCPU = max.locatedValue(of: Keys.cpu)
+        maxMemory = max.locatedValue(of: Keys.memory)
+        quota = root[Keys.quota].map(Quota.init)
+        storage = root[Keys.storage].map(Storage.init)
+        ingress = root[Keys.ingress].map(Ingress.init)
+        gateway = root[Keys.gateway].map(Gateway.init)
+        database = root[Keys.database].map(Database.init)
+        pooler = root[Keys.pooler].map(Pooler.init)
+        broker = root[Keys.broker].map(Broker.init)
+        argoCD = root[Keys.argocd].map(ArgoCD.init)
     }
 }
