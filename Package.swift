@@ -136,7 +136,7 @@ let package = Package(
         ),
         // Runs the built `djinit-kube` binary, and checks its golden output with kubectl,
         // kubernetes-validate and checkov.
-        .testTarget(name: "DjinitKubeEndToEndTests", dependencies: ["DjinitSettings"], exclude: ["Fixtures"],
+        .testTarget(name: "DjinitKubeEndToEndTests", dependencies: ["DjinitSettings", "DjinitTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strictSwift),
         // Runs the built `djinit` binary as a real PID 1 (or as a subreaper) against real processes.
         .testTarget(

@@ -31,9 +31,10 @@ public enum CurrentProcess {
 
     /// The absolute path of the working directory; nil if it cannot be read (it was deleted).
     public static var workingDirectory: String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // glibc sizes the buffer itself: no page to zero on every start.
+        guard let path = getcwd(nil, 0) else { return nil }
+        defer { free(path) }
+        return String(cString: path)
     }
 
     /// The host name: in a pod, the pod's name. "?" if it cannot be read.

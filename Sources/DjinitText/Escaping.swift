@@ -78,6 +78,7 @@ public enum Escaping {
     /// escaped, `\n`, `\t` and `\r` by name, each character `escaping` selects written by
     /// `spelling`, the rest as it is. For a writer that must match another's output byte for byte
     /// (Go's JSON encoder, whose output a digest covers), with its own choice of characters.
+    @inline(__always)
     public static func quotedString(_ text: some StringProtocol, escaping: (Unicode.Scalar) -> Bool,
                                     as spelling: (Unicode.Scalar, inout String) -> Void) -> String {
         var out = "\""

@@ -7,7 +7,7 @@ import Glibc
 /// `DJINIT_ASYNC=auto` on three small projects written for the test: one with Celery only, one
 /// with django-q2 only, one with neither. (The example app has both in its files and picks one at
 /// run time, which no reading of files can tell.)
-@Suite(.serialized)
+@Suite(.serialized, .needsServices)
 struct AsyncAutoTests {
     let directory: URL
     init() throws { directory = try TestPaths.temporaryDirectory() }

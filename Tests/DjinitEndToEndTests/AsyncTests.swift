@@ -6,7 +6,7 @@ import Glibc
 
 /// `djinit async` with the example app's tasks: Celery on real Redis, django-q2 on its ORM broker
 /// in real PostgreSQL.
-@Suite(.serialized)
+@Suite(.serialized, .needsServices)
 struct AsyncTests {
     let directory: URL
     init() throws { directory = try TestPaths.temporaryDirectory() }

@@ -6,13 +6,8 @@ import Glibc
 
 /// Where the end-to-end tests find the built binary and their fixtures.
 enum TestPaths {
-    /// The `djinit` binary beside the test bundle (`swift build` puts both in one folder), unless
-    /// `TEST_DJINIT_BINARY` names another.
-    static var djinit: String {
-        if let path = ProcessInfo.processInfo.environment["TEST_DJINIT_BINARY"] { return path }
-        let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("djinit").path
-    }
+    /// The `djinit` binary of this build (`BuiltProducts`).
+    static var djinit: String { BuiltProducts.path("djinit") }
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -20,9 +15,7 @@ enum TestPaths {
 
     /// A new empty directory for one test.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("djinit-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try DjinitTestSupport.temporaryDirectory("djinit-e2e")
     }
 }
 

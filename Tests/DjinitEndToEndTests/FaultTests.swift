@@ -7,7 +7,7 @@ import Glibc
 /// The fault suite: real services fail under djinit as they do in a cluster, each on servers of the
 /// test's own. Each test reports its figures (time to recover, tasks lost, locks stranded) through
 /// `FaultReport`; the partition of a lock's holder is in `PartitionTests`.
-@Suite(.serialized)
+@Suite(.serialized, .needsServices)
 struct FaultTests {
     let directory: URL
     init() throws { directory = try TestPaths.temporaryDirectory() }

@@ -6,7 +6,7 @@ import Glibc
 
 /// `djinit init` against real PostgreSQL 15 and PgBouncer (transaction pooling) and the example
 /// Django app.
-@Suite(.serialized)
+@Suite(.serialized, .needsServices)
 struct InitTests {
     let directory: URL
     init() throws { directory = try TestPaths.temporaryDirectory() }

@@ -9,7 +9,7 @@ import Glibc
 /// nothing ever closes its connections. PostgreSQL (or PgBouncer) must find the connection dead
 /// itself, within about half a minute (`DeadPeerDetection`), and release the lock, so that another
 /// replica migrates; with the kernel's defaults that takes about two hours.
-@Suite(.serialized, .enabled(if: NetworkNamespace.available, "needs root and ip netns"))
+@Suite(.serialized, .needsServices, .enabled(if: NetworkNamespace.available, "needs root and ip netns"))
 struct PartitionTests {
     let directory: URL
     init() throws { directory = try TestPaths.temporaryDirectory() }

@@ -6,7 +6,7 @@ import Glibc
 
 /// The rollout a load balancer sees: HAProxy in front of two `djinit run` instances, one of them
 /// stopped under load.
-@Suite(.serialized)
+@Suite(.serialized, .needsServices)
 struct RunLoadBalancerTests {
     let directory: URL
     init() throws { directory = try TestPaths.temporaryDirectory() }

@@ -5,7 +5,7 @@ import Testing
 import Glibc
 
 /// `djinit run` with real gunicorn, the example Django app and real PostgreSQL.
-@Suite(.serialized)
+@Suite(.serialized, .needsServices)
 struct RunTests {
     let directory: URL
     init() throws { directory = try TestPaths.temporaryDirectory() }

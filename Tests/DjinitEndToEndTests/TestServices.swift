@@ -6,8 +6,7 @@ import Glibc
 
 /// The real services `scripts/services` starts for the tests, and the example Django app.
 enum TestServices {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = Repository.root
 
     /// `docker/example`, the Django project every integration test runs.
     static var exampleApp: String { repository.appendingPathComponent("docker/example").path }
@@ -57,20 +56,11 @@ enum TestServices {
     static func run(
         _ program: String, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil
     ) throws -> String {
-        let process = Process()
-        if let directory { process.currentDirectoryURL = directory }
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let result = try runProgram(program, arguments, in: directory, environment: environment)
+        guard result.status == 0 else {
+            throw TestFailure("\(program) \(arguments.joined(separator: " ")) exited \(result.status): \(result.error.suffix(500))")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.output
     }
 }
 

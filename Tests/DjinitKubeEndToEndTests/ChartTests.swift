@@ -1,4 +1,5 @@
 import DjinitSettings
+import DjinitTestSupport
 import Foundation
 import Testing
 
@@ -9,8 +10,8 @@ import Testing
     /// One pair of files, and what each renderer made of it.
     struct Rendered {
         let name: String
-        let render: KubeTool.Result
-        let helm: KubeTool.Result
+        let render: ProgramResult
+        let helm: ProgramResult
     }
 
     /// Renders `app` against `platform` both ways (the files are written into a folder of their own).
@@ -19,12 +20,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try app.write(to: directory.appendingPathComponent("app.yaml"), atomically: true, encoding: .utf8)
         try platform.write(to: directory.appendingPathComponent("platform.yaml"), atomically: true, encoding: .utf8)
-        let render = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml", "--out", "-"],
+        let render = try runProgram(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml", "--out", "-"],
                                       in: directory)
-        let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", "platform.yaml"], in: directory)
+        let values = try runProgram(KubeTool.binary, ["values", "--platform", "platform.yaml"], in: directory)
         try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
-        let helm = values.status != 0 ? values : try KubeTool.run(
-            try KubeTool.kubeTool("helm"), ["template", "release", KubeTool.chart.path, "-f", "app.yaml", "-f", "values.yaml"],
+        let helm = values.status != 0 ? values : try runProgram(
+            try Tools.kube("helm"), ["template", "release", KubeTool.chart.path, "-f", "app.yaml", "-f", "values.yaml"],
             in: directory)
         return Rendered(name: name, render: render, helm: helm)
     }
@@ -32,20 +33,16 @@ import Testing
     /// Compares the objects of each pair (compare-objects.py, with PyYAML); returns its report.
     static func compare(_ pairs: [Rendered]) throws -> String {
         let cases = pairs.map { ["name": $0.name, "expected": $0.render.output, "actual": $0.helm.output] }
-        let input = try JSONSerialization.data(withJSONObject: cases)
-        let scratch = try KubeTool.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let file = scratch.appendingPathComponent("cases.json")
-        try input.write(to: file)
+        let input = String(decoding: try JSONSerialization.data(withJSONObject: cases), as: UTF8.self)
         let script = KubeTool.repository.appendingPathComponent("Tests/DjinitKubeEndToEndTests/Fixtures/compare-objects.py").path
-        let result = try KubeTool.run("/bin/sh", ["-c", "\"$0\" \"$1\" < \"$2\"", try ValidatorTests.tool("python"), script, file.path])
+        let result = try runProgram(try Tools.kubeVirtualenv("python"), [script], input: input)
         return result.output + result.error
     }
 
     @Test("the committed generated files are what djinit-kube chart writes now")
     func generatedFilesAreCurrent() throws {
         let directory = try KubeTool.temporaryDirectory()
-        let result = try KubeTool.run(KubeTool.binary, ["chart", "--out", directory.path])
+        let result = try runProgram(KubeTool.binary, ["chart", "--out", directory.path])
         #expect(result.status == 0, "\(result.error)")
         for name in ["Chart.yaml", "values.schema.json", "templates/_generated.tpl"] {
             let fresh = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
@@ -56,7 +53,7 @@ import Testing
 
     /// Helm's output for `app` against `platform`, with a copy of the chart in which `setting`
     /// arrived in `release` (no setting has arrived after the first release yet).
-    static func helmWithArrival(of setting: String, in release: String, app: String, platform: String) throws -> KubeTool.Result {
+    static func helmWithArrival(of setting: String, in release: String, app: String, platform: String) throws -> ProgramResult {
         let directory = try KubeTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let chart = directory.appendingPathComponent("chart")
@@ -68,9 +65,9 @@ import Testing
         try patched.write(to: constants, atomically: true, encoding: .utf8)
         try app.write(to: directory.appendingPathComponent("app.yaml"), atomically: true, encoding: .utf8)
         try platform.write(to: directory.appendingPathComponent("platform.yaml"), atomically: true, encoding: .utf8)
-        let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", "platform.yaml"], in: directory)
+        let values = try runProgram(KubeTool.binary, ["values", "--platform", "platform.yaml"], in: directory)
         try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
-        return try KubeTool.run(try KubeTool.kubeTool("helm"), ["template", "release", chart.path, "-f", "app.yaml", "-f", "values.yaml"],
+        return try runProgram(try Tools.kube("helm"), ["template", "release", chart.path, "-f", "app.yaml", "-f", "values.yaml"],
                                 in: directory)
     }
 
@@ -193,26 +190,27 @@ import Testing
             + "platformDigest: \(String(repeating: "0", count: 64))\n"
         let directory = try KubeTool.temporaryDirectory()
         try app.write(to: directory.appendingPathComponent("app.yaml"), atomically: true, encoding: .utf8)
-        let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
+        let values = try runProgram(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
         try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
-        let helm = try KubeTool.run(try KubeTool.kubeTool("helm"),
+        let helm = try runProgram(try Tools.kube("helm"),
                                     ["template", "release", KubeTool.chart.path, "-f", "app.yaml", "-f", "values.yaml"], in: directory)
         #expect(helm.status == 0, "\(helm.error)")
     }
 
-    @Test("helm lint --strict is clean; the packed chart, pushed to an OCI registry and rendered from there, renders as djinit-kube")
+    @Test("helm lint --strict is clean; the packed chart, pushed to an OCI registry and rendered from there, renders as djinit-kube",
+          .needsServices)
     func lintPackageAndPush() throws {
         let golden = KubeTool.golden("full")
-        let helm = try KubeTool.kubeTool("helm")
+        let helm = try Tools.kube("helm")
         let directory = try KubeTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
+        let values = try runProgram(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
         try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
-        let lint = try KubeTool.run(helm, ["lint", "--strict", KubeTool.chart.path, "-f", golden.appendingPathComponent("app.yaml").path,
+        let lint = try runProgram(helm, ["lint", "--strict", KubeTool.chart.path, "-f", golden.appendingPathComponent("app.yaml").path,
                                            "-f", directory.appendingPathComponent("values.yaml").path])
         #expect(lint.status == 0, "\(lint.output)\(lint.error)")
         #expect(lint.output.contains("1 chart(s) linted, 0 chart(s) failed"), "\(lint.output)")
-        let package = try KubeTool.run(helm, ["package", KubeTool.chart.path, "--destination", directory.path])
+        let package = try runProgram(helm, ["package", KubeTool.chart.path, "--destination", directory.path])
         #expect(package.status == 0, "\(package.error)")
         let archive = directory.appendingPathComponent("djinit-app-\(Release.current).tgz")
         #expect(FileManager.default.fileExists(atPath: archive.path))
@@ -226,13 +224,13 @@ import Testing
             environment[variable] = directory.appendingPathComponent(folder).path
         }
         let repository = "oci://\(registry)/charts-\(UUID().uuidString.lowercased())"
-        let push = try KubeTool.run(helm, ["push", archive.path, repository, "--plain-http"], environment: environment)
+        let push = try runProgram(helm, ["push", archive.path, repository, "--plain-http"], environment: environment)
         #expect(push.status == 0, "\(push.error)")
-        let pulled = try KubeTool.run(helm, ["template", "shop", "\(repository)/djinit-app", "--version", Release.current.description,
+        let pulled = try runProgram(helm, ["template", "shop", "\(repository)/djinit-app", "--version", Release.current.description,
                                              "--plain-http", "-f", golden.appendingPathComponent("app.yaml").path,
                                              "-f", directory.appendingPathComponent("values.yaml").path], environment: environment)
         #expect(pulled.status == 0, "\(pulled.error)")
-        let render = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml", "--out", "-"],
+        let render = try runProgram(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml", "--out", "-"],
                                       in: golden)
         #expect(try Self.compare([Rendered(name: "from the registry", render: render, helm: pulled)]).isEmpty)
     }

@@ -1,4 +1,5 @@
 import DjinitSettings
+import DjinitTestSupport
 import Foundation
 import Testing
 
@@ -10,9 +11,9 @@ import Testing
     /// The djinit of `release`, built by scripts/djinit-release (cached in .build-releases).
     static func djinit(_ release: Release) throws -> String {
         let script = KubeTool.repository.appendingPathComponent("scripts/djinit-release").path
-        let result = try KubeTool.run(script, [release.description])
+        let result = try runProgram(script, [release.description])
         guard result.status == 0 else {
-            throw ValidatorTests.ValidatorMissing(description: "scripts/djinit-release \(release) failed: \(result.error)")
+            throw TestFailure("scripts/djinit-release \(release) failed: \(result.error)")
         }
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -20,7 +21,7 @@ import Testing
     @Test("the settings djinit-kube counts as known to the oldest supported release are exactly those its djinit knows")
     func knownSettings() throws {
         let oldest = try Self.djinit(Release.oldestSupported)
-        let table = try KubeTool.run(oldest, ["config", "--markdown"], environment: [:])
+        let table = try runProgram(oldest, ["config", "--markdown"], environment: [:])
         #expect(table.status == 0, "\(table.error)")
         let names = table.output.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("| `") else { return nil }
@@ -43,7 +44,7 @@ import Testing
     /// namespace of its own (the probe server binds its real port), with the secrets directory
     /// holding the files the pod's would, and an empty PATH, so that it stops where it would start
     /// the app, with exit code 127. Bad settings or a bad command line exit 2.
-    static func start(_ djinit: String, _ container: Container, extra: [String: String] = [:]) throws -> KubeTool.Result {
+    static func start(_ djinit: String, _ container: Container, extra: [String: String] = [:]) throws -> ProgramResult {
         let root = try KubeTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let secrets = root.appendingPathComponent("secrets")
@@ -62,7 +63,7 @@ import Testing
         var environment = container.environment.merging(extra) { $1 }
         if environment["DJINIT_SECRETS_DIR"] != nil { environment["DJINIT_SECRETS_DIR"] = secrets.path }
         environment["PATH"] = bin.path
-        return try KubeTool.run("/usr/bin/unshare", ["--net", "--", djinit] + container.args, in: work, environment: environment)
+        return try runProgram("/usr/bin/unshare", ["--net", "--", djinit] + container.args, in: work, environment: environment)
     }
 
     @Test("the oldest supported djinit starts every container of the manifests rendered for it; a newer setting would stop it")
@@ -71,22 +72,18 @@ import Testing
         let golden = KubeTool.golden("full")
         let platform = try String(contentsOf: golden.appendingPathComponent("platform.yaml"), encoding: .utf8)
         #expect(platform.contains("\ndjinitVersion: \(Release.oldestSupported)\n"), "the full golden pair is rendered for the oldest release")
-        let render = try KubeTool.run(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml", "--out", "-"],
+        let render = try runProgram(KubeTool.binary, ["render", "--app", "app.yaml", "--platform", "platform.yaml", "--out", "-"],
                                       in: golden)
         #expect(render.status == 0, "\(render.error)")
-        let scratch = try KubeTool.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let stream = scratch.appendingPathComponent("stream.yaml")
-        try render.output.write(to: stream, atomically: true, encoding: .utf8)
         let script = KubeTool.repository.appendingPathComponent("Tests/DjinitKubeEndToEndTests/Fixtures/app-containers.py").path
-        let listed = try KubeTool.run("/bin/sh", ["-c", "\"$0\" \"$1\" < \"$2\"", try ValidatorTests.tool("python"), script, stream.path])
+        let listed = try runProgram(try Tools.kubeVirtualenv("python"), [script], input: render.output)
         #expect(listed.status == 0, "\(listed.error)")
         let containers = try JSONDecoder().decode([Container].self, from: Data(listed.output.utf8))
         // The init Job, web, worker, beat and the cron job.
         #expect(containers.count == 5, "\(containers.map(\.where))")
 
         for container in containers {
-            for djinit in [oldest, KubeTool.built("djinit")] {
+            for djinit in [oldest, BuiltProducts.path("djinit")] {
                 let started = try Self.start(djinit, container)
                 #expect(started.status == 127, "\(container.where) under \(djinit): exit \(started.status)\n\(started.error.suffix(600))")
             }

@@ -1,3 +1,4 @@
+import DjinitTestSupport
 import Foundation
 import Testing
 
@@ -15,28 +16,16 @@ import Testing
         get throws {
             let path = KubeTool.repository.deletingLastPathComponent().appendingPathComponent("shared/crds").path
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidatorMissing(description: "\(path) is missing: the custom resources cannot be checked against their CRDs")
+                throw TestFailure("\(path) is missing: the custom resources cannot be checked against their CRDs")
             }
             return path
         }
     }
 
     /// Validates every custom resource in `files` against its CRD (validate-crds.py).
-    static func validateCustomResources(_ files: [String]) throws -> KubeTool.Result {
+    static func validateCustomResources(_ files: [String]) throws -> ProgramResult {
         let script = KubeTool.repository.appendingPathComponent("Tests/DjinitKubeEndToEndTests/Fixtures/validate-crds.py").path
-        return try KubeTool.run(try tool("python"), [script, try crds] + files)
-    }
-
-    static func tool(_ name: String) throws -> String {
-        let path = KubeTool.validators.appendingPathComponent(name).path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ValidatorMissing(description: "\(path) is missing: run scripts/test, which installs it")
-        }
-        return path
-    }
-
-    struct ValidatorMissing: Error, CustomStringConvertible {
-        let description: String
+        return try runProgram(try Tools.kubeVirtualenv("python"), [script, try crds] + files)
     }
 
     static func expectedFiles(_ name: String) throws -> [String] {
@@ -48,7 +37,7 @@ import Testing
     @Test("kubernetes-validate --strict accepts every object, for Kubernetes 1.30 and 1.33",
           arguments: KubeTool.goldenCases, ["1.30.0", "1.33.0"])
     func kubernetesValidate(_ name: String, version: String) throws {
-        let result = try KubeTool.run(try Self.tool("kubernetes-validate"),
+        let result = try runProgram(try Tools.kubeVirtualenv("kubernetes-validate"),
                                       ["--strict", "--kubernetes-version", version] + Self.expectedFiles(name))
         #expect(result.status == 0, "\(result.output)\(result.error)")
         let report = result.output + result.error
@@ -61,9 +50,9 @@ import Testing
 
     @Test("kubectl kustomize builds the folder into every object", arguments: KubeTool.goldenCases)
     func kustomize(_ name: String) throws {
-        let kubectl = try #require(KubeTool.onPath("kubectl"), "kubectl is missing: run scripts/test")
+        let kubectl = try Tools.kube("kubectl")
         let folder = KubeTool.golden(name).appendingPathComponent("expected")
-        let result = try KubeTool.run(kubectl, ["kustomize", folder.path])
+        let result = try runProgram(kubectl, ["kustomize", folder.path])
         #expect(result.status == 0, "\(result.error)")
         let objects = result.output.split(separator: "\n").filter { $0.hasPrefix("kind: ") }.count
         let files = try Self.expectedFiles(name).filter { !$0.hasSuffix("/kustomization.yaml") && !$0.hasSuffix("/argocd-application.yaml") }
@@ -73,7 +62,7 @@ import Testing
     @Test("checkov finds no failed check", arguments: KubeTool.goldenCases)
     func checkov(_ name: String) throws {
         let folder = KubeTool.golden(name).appendingPathComponent("expected")
-        let result = try KubeTool.run(try Self.tool("checkov"),
+        let result = try runProgram(try Tools.kubeVirtualenv("checkov"),
                                       ["--framework", "kubernetes", "--skip-download", "--compact", "--quiet",
                                        "--output", "cli", "--directory", folder.path])
         #expect(result.status == 0, "\(result.output)\(result.error)")
@@ -85,10 +74,10 @@ import Testing
     func customResources() throws {
         let golden = KubeTool.golden("full")
         let directory = try KubeTool.temporaryDirectory()
-        let argo = try KubeTool.run(KubeTool.binary, ["argocd", "--platform", golden.appendingPathComponent("platform.yaml").path,
+        let argo = try runProgram(KubeTool.binary, ["argocd", "--platform", golden.appendingPathComponent("platform.yaml").path,
                                                       "--out", directory.path])
         #expect(argo.status == 0, "\(argo.error)")
-        let fleet = try KubeTool.run(KubeTool.binary, ["fleet", "--repo", "https://git.example.com/hosting/apps.git",
+        let fleet = try runProgram(KubeTool.binary, ["fleet", "--repo", "https://git.example.com/hosting/apps.git",
                                                        "--revision", "main"])
         #expect(fleet.status == 0, "\(fleet.error)")
         try fleet.output.write(to: directory.appendingPathComponent("applicationset.yaml"), atomically: true, encoding: .utf8)
@@ -106,12 +95,12 @@ import Testing
     static func chartOutput(_ name: String) throws -> String {
         let golden = KubeTool.golden(name)
         let directory = try KubeTool.temporaryDirectory()
-        let values = try KubeTool.run(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
+        let values = try runProgram(KubeTool.binary, ["values", "--platform", golden.appendingPathComponent("platform.yaml").path])
         try values.output.write(to: directory.appendingPathComponent("values.yaml"), atomically: true, encoding: .utf8)
-        let helm = try KubeTool.run(try KubeTool.kubeTool("helm"), ["template", "shop", KubeTool.chart.path, "-f",
+        let helm = try runProgram(try Tools.kube("helm"), ["template", "shop", KubeTool.chart.path, "-f",
                                                                     golden.appendingPathComponent("app.yaml").path, "-f", "values.yaml"],
                                     in: directory)
-        guard helm.status == 0 else { throw ValidatorMissing(description: "helm template failed: \(helm.error)") }
+        guard helm.status == 0 else { throw TestFailure("helm template failed: \(helm.error)") }
         let file = directory.appendingPathComponent("chart.yaml")
         try helm.output.write(to: file, atomically: true, encoding: .utf8)
         return file.path
@@ -121,13 +110,13 @@ import Testing
     func chartOutputValid(_ name: String) throws {
         let file = try Self.chartOutput(name)
         for version in ["1.30.0", "1.33.0"] {
-            let result = try KubeTool.run(try Self.tool("kubernetes-validate"), ["--strict", "--kubernetes-version", version, file])
+            let result = try runProgram(try Tools.kubeVirtualenv("kubernetes-validate"), ["--strict", "--kubernetes-version", version, file])
             #expect(result.status == 0 && !(result.output + result.error).contains("ERROR"), "\(result.output)\(result.error)")
         }
         let crds = try Self.validateCustomResources([file])
         #expect(crds.status == 0 && crds.output.contains("ok SealedSecret/"), "\(crds.output)")
         #expect(name != "gateway" || crds.output.contains("ok HTTPRoute/"), "\(crds.output)")
-        let checkov = try KubeTool.run(try Self.tool("checkov"), ["--framework", "kubernetes", "--skip-download", "--compact",
+        let checkov = try runProgram(try Tools.kubeVirtualenv("checkov"), ["--framework", "kubernetes", "--skip-download", "--compact",
                                                                    "--quiet", "--output", "cli", "--file", file])
         #expect(checkov.status == 0 && checkov.output.contains("Failed checks: 0"), "\(checkov.output)")
     }

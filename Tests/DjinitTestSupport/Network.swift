@@ -1,31 +1,40 @@
 import Foundation
-import Synchronization
-
 import Glibc
+import Synchronization
 
 /// TCP ports for one test's servers, free when handed out and never handed out twice in this
 /// process, so that suites running in parallel do not collide.
+///
+/// Taken below the kernel's ephemeral range, never from it: a test that stops a server and starts
+/// it again on the same port would otherwise find the port taken, meanwhile, by some client's
+/// socket.
 public enum FreePort {
     private static let given = Mutex<Set<UInt16>>([])
+    /// Where ports are taken from: above the well-known services, below the ephemeral range.
+    private static let range: Range<UInt16> = 20000..<30000
 
     public static func next() throws -> UInt16 {
-        for _ in 0..<100 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-                }
-            }
-            guard bound else { continue }
-            let port = UInt16(bigEndian: address.sin_port)
-            if given.withLock({ $0.insert(port).inserted }) { return port }
+        // Each test process starts at its own place, so that parallel processes rarely try the same.
+        let start = Int(UInt32(getpid()) % UInt32(range.count))
+        for offset in 0..<range.count {
+            let port = range.lowerBound + UInt16((start + offset) % range.count)
+            guard isFree(port), given.withLock({ $0.insert(port).inserted }) else { continue }
+            return port
         }
-        throw TestFailure("no free TCP port")
+        throw TestFailure("no free TCP port in \(range)")
+    }
+
+    /// Whether nothing listens on, or holds, `port` on loopback now.
+    private static func isFree(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
-
 import Glibc
+import Synchronization
+import Testing
 
 /// What the test targets share: where the repository and its tools are, temporary directories,
 /// and running a program to its end.
@@ -12,6 +12,38 @@ public enum Repository {
 
     /// A file or folder of the checkout, by its path from the root.
     public static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+}
+
+/// The executables `swift build` made beside the test bundle.
+public enum BuiltProducts {
+    /// The product `name`: `djinit`, `djinit-kube`. `TEST_DJINIT_BINARY` names another djinit (the
+    /// release build, say).
+    public static func path(_ name: String) -> String {
+        if name == "djinit", let path = ProcessInfo.processInfo.environment["TEST_DJINIT_BINARY"] { return path }
+        let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
+
+/// The servers `scripts/services` starts for the integration tests: PostgreSQL, PgBouncer, Redis
+/// and an OCI registry.
+public enum Services {
+    /// Whether this run has them: `scripts/test` exports their variables, and
+    /// `DJTEST_REQUIRE_SERVICES=1` so that there a test that needs them runs, and fails if one is
+    /// gone, rather than being skipped.
+    public static var enabled: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["DJTEST_REQUIRE_SERVICES"] == "1" || environment["DJTEST_PG_URL"] != nil
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For a suite or test that needs `Services`: under `scripts/test` it runs; under a bare
+    /// `swift test` without the services it is skipped, and the output says so and why.
+    public static var needsServices: Self {
+        .enabled(if: Services.enabled,
+                 "needs the servers of scripts/services (PostgreSQL, PgBouncer, Redis, a registry): run scripts/test")
+    }
 }
 
 /// A failed expectation about the world outside the code under test (a tool missing, a program

@@ -76,7 +76,7 @@ TEMPLATES = [
 # see no lingering connections (and PgBouncer's transaction mode stays simple).
 DATABASES = {
     "default": dj_database_url.config(
-        default="postgres://djinit:djinit-test-pw@127.0.0.1:55432/djinit",
+        default="postgres://djinit:djinit-test-pw@127.0.0.1:15432/djinit",
         conn_max_age=0,
     )
 }
@@ -111,7 +111,7 @@ LOGGING = {
 }
 
 # ---- Celery (used only when EXAMPLE_ASYNC is celery/both) -------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:56379/0")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:16379/0")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results are not stored: tasks record their runs in shop.TaskRun instead.
 CELERY_TASK_IGNORE_RESULT = True
