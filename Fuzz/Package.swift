@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 //
-// libFuzzer targets for the parsers of hostile input: the probe server's request parser, every
-// setting's value parser, URL redaction, and the app.yaml/platform.yaml reader with the renderer.
+// libFuzzer targets for the parsers of hostile input: the probe server's request parser, the statsD
+// datagrams of run's metrics port, every setting's value parser, URL redaction, and the
+// app.yaml/platform.yaml reader with the renderer.
 // Built apart from the main package, because every module is compiled with -sanitize=fuzzer
 // (each target's main hands over to libFuzzer's driver, FuzzDriver):
 //   scripts/fuzz            short runs, as scripts/test does
@@ -12,7 +13,7 @@ import PackageDescription
 // The main package is this folder's parent; SwiftPM names a path dependency after its folder.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 
-let targets = ["FuzzProbeRequest", "FuzzSettings", "FuzzRedaction", "FuzzKubeInput"]
+let targets = ["FuzzProbeRequest", "FuzzStatsD", "FuzzSettings", "FuzzRedaction", "FuzzKubeInput"]
 
 let package = Package(
     name: "DjinitFuzz",

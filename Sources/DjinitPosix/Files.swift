@@ -84,6 +84,14 @@ public struct FileStatus: Sendable {
         modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     }
 
+    /// Where the symlink at `path` points, or nil if it is none (or cannot be read).
+    public static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard let count = try? syscall("readlink(\(path))", { readlink(path, &buffer, buffer.count) }),
+              count > 0, count < buffer.count else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Whether `path` exists (a dangling symlink does not).
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 

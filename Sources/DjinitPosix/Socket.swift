@@ -176,3 +176,62 @@ public enum TCPSocket {
         return try syscall("socket") { socket(AF_INET, type, 0) }
     }
 }
+
+/// One datagram read from a UDP socket.
+public struct Datagram: Sendable, Equatable {
+    /// How many bytes were read into the buffer.
+    public let count: Int
+    /// Whether the datagram was longer than the buffer, and so cut.
+    public let isTruncated: Bool
+}
+
+/// Non-blocking UDP sockets on loopback, for metrics other processes send djinit (gunicorn's
+/// statsD datagrams).
+public enum UDPSocket {
+    /// A non-blocking, close-on-exec UDP socket bound to 127.0.0.1 on a port the kernel picks, with
+    /// a receive buffer of about `receiveBuffer` bytes (the kernel may cap it): a burst of
+    /// datagrams waits there while the event loop is busy.
+    /// - Returns: the socket and its port.
+    public static func bindLoopback(receiveBuffer: Int32) throws(SystemError) -> (fd: Int32, port: UInt16) {
+        let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let fd = try syscall("socket(UDP)") { socket(AF_INET, type, 0) }
+        do {
+            var size = receiveBuffer
+            _ = try syscall("setsockopt(SO_RCVBUF)") {
+                setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
+            var address = IPv4Endpoint.loopback(port: 0).socketAddress
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = try syscall("bind(127.0.0.1:0/udp)") {
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+                }
+            }
+            _ = try syscall("getsockname") {
+                withUnsafeMutablePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                }
+            }
+            return (fd, UInt16(bigEndian: address.sin_port))
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    /// Closes `fd` (not retried on EINTR: on Linux the descriptor is gone either way).
+    public static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    /// The next datagram, into the start of `buffer` (which keeps its size).
+    public static func receive(_ fd: Int32, into buffer: inout [UInt8]) throws(SystemError) -> IOResult<Datagram> {
+        let capacity = buffer.count
+        // MSG_TRUNC: the result is the datagram's whole length, so a cut one is known as such.
+        let result = try syscall(nonBlocking: "recv(udp)") {
+            buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, capacity, Int32(MSG_TRUNC)) }
+        }
+        guard case .processed(let length) = result else { return .wouldBlock }
+        return .processed(Datagram(count: min(length, capacity), isTruncated: length > capacity))
+    }
+}

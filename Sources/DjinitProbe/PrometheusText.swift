@@ -2,7 +2,7 @@
 public struct PrometheusText {
     /// A metric family's type.
     public enum Kind: String, Sendable {
-        case counter, gauge
+        case counter, gauge, histogram
     }
 
     /// The `Content-Type` of the format.
@@ -26,6 +26,23 @@ public struct PrometheusText {
             }
             text += " \(PrometheusText.format(sample.value))\n"
         }
+    }
+
+    /// Adds a histogram: for each bucket's upper bound the count of observations at or below it
+    /// (cumulative, as the format wants), then `+Inf`, the sum and the count.
+    ///
+    /// - Parameter buckets: upper bounds, ascending, with the observations in each bucket alone.
+    public mutating func addHistogram(_ name: String, help: String, buckets: [(bound: Double, count: Int)],
+                                      overflow: Int, sum: Double) {
+        text += "# HELP \(name) \(PrometheusText.escapedHelp(help))\n# TYPE \(name) histogram\n"
+        var cumulative = 0
+        for bucket in buckets {
+            cumulative += bucket.count
+            text += "\(name)_bucket{le=\"\(PrometheusText.format(bucket.bound))\"} \(cumulative)\n"
+        }
+        cumulative += overflow
+        text += "\(name)_bucket{le=\"+Inf\"} \(cumulative)\n"
+        text += "\(name)_sum \(PrometheusText.format(sum))\n\(name)_count \(cumulative)\n"
     }
 
     /// Adds a family with one unlabelled sample.

@@ -157,6 +157,17 @@ public enum Schema {
         "gunicorn worker processes. Unset: 2 x CPUs + 1 (at least 2), CPUs being the container's "
             + "cgroup CPU limit, not the node's CPU count.")
 
+    public static let httpMetrics = Setting<Bool>(
+        "DJINIT_HTTP_METRICS", default: true, usedBy: [.run], since: .current,
+        "Request metrics on `/metrics`: gunicorn sends its statsD datagrams to djinit on loopback "
+            + "(`--statsd-host`, unless the command line names its own), and djinit counts requests by status "
+            + "class and their durations. `false`: none.")
+
+    public static let httpAccessLog = Setting<Bool>(
+        "DJINIT_HTTP_ACCESS_LOG", default: true, usedBy: [.run], since: .current,
+        "gunicorn's access log on standard output (`--access-logfile -`). It costs about a tenth of the "
+            + "requests per second of a trivial view; the request metrics do not need it.")
+
     public static let readyCheckPath = Setting<URLPath?>(
         "DJINIT_READY_CHECK_PATH", default: nil, usedBy: [.run],
         "A path `/readyz` also requests through gunicorn, which must answer 2xx or 3xx; it should not "
@@ -277,6 +288,8 @@ public enum Schema {
         httpApp.descriptor,
         httpInterface.descriptor,
         httpWorkers.descriptor,
+        httpMetrics.descriptor,
+        httpAccessLog.descriptor,
         readyCheckPath.descriptor,
         readyCheckHost.descriptor,
         readyCheckInterval.descriptor,

@@ -19,6 +19,11 @@ public enum ProcessTree {
         return result
     }
 
+    /// The live or zombie children of `parent`.
+    public static func children(of parent: pid_t, procRoot: String = "/proc") -> [pid_t] {
+        parentLinks(procRoot: procRoot).filter { $0.1 == parent }.map(\.0)
+    }
+
     /// `(pid, parent pid)` of every process in `procRoot`.
     static func parentLinks(procRoot: String) -> [(pid_t, pid_t)] {
         var links: [(pid_t, pid_t)] = []

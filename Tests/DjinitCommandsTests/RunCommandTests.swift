@@ -4,17 +4,39 @@ import Testing
 
 @Suite struct GunicornLaunchTests {
     private func launch(_ environment: [String: String], module: String? = "example.settings", cpus: Double = 2,
-                        extra: [String] = []) throws -> GunicornLaunch {
+                        statsdPort: UInt16? = nil, extra: [String] = []) throws -> GunicornLaunch {
         try GunicornLaunch.make(settings: try Settings(environment: Environment(environment.map { ($0.key, $0.value) })),
-                                settingsModule: module, cpus: cpus, extraArguments: extra)
+                                settingsModule: module, cpus: cpus, statsdPort: statsdPort, extraArguments: extra)
     }
 
     @Test("by default: python -m gunicorn on 0.0.0.0:8000, workers from the CPUs, access log to stdout, the WSGI app")
     func defaults() throws {
         let result = try launch([:])
         #expect(result.arguments == ["python", "-m", "gunicorn", "--bind", "0.0.0.0:8000", "--workers", "5",
-                                     "--graceful-timeout", "24", "--access-logfile", "-", "example.wsgi:application"])
+                                     "--graceful-timeout", "24", "--backlog", "2048", "--access-logfile", "-",
+                                     "example.wsgi:application"])
         #expect(result.warnings.isEmpty)
+        #expect(result.requestsPerWorker == 1 && result.backlog == 2048 && !result.sendsMetrics)
+    }
+
+    @Test("statsD goes to djinit unless the command line names its own host; the access log can be turned off")
+    func metricsAndAccessLog() throws {
+        let metrics = try launch(["DJINIT_HTTP_ACCESS_LOG": "false"], statsdPort: 40125)
+        #expect(metrics.sendsMetrics && metrics.arguments.contains("127.0.0.1:40125"))
+        #expect(!metrics.arguments.contains("--access-logfile"))
+        let own = try launch([:], statsdPort: 40125, extra: ["--statsd-host=statsd:8125"])
+        #expect(!own.sendsMetrics && !own.arguments.contains("127.0.0.1:40125"))
+    }
+
+    @Test("a worker's capacity: 1 for sync, --threads for gthread, none for gevent or ASGI; the backlog as passed",
+          arguments: [
+              ([], [:], 1), (["--threads", "4"], [:], 4), (["--threads=4", "-k", "gthread"], [:], 4),
+              (["--worker-class", "gevent"], [:], nil), ([], ["DJINIT_HTTP_INTERFACE": "asgi"], nil),
+          ] as [([String], [String: String], Int?)])
+    func capacity(extra: [String], environment: [String: String], requests: Int?) throws {
+        let result = try launch(environment, extra: extra + ["--backlog", "64"])
+        #expect(result.requestsPerWorker == requests)
+        #expect(result.backlog == 64)
     }
 
     @Test("ASGI uses uvicorn's worker and the asgi module; extra arguments come after djinit's, before the app")
@@ -22,7 +44,7 @@ import Testing
         let result = try launch(["DJINIT_HTTP_INTERFACE": "asgi", "DJINIT_HTTP_PORT": "9000", "DJINIT_HTTP_WORKERS": "3",
                                  "DJINIT_PYTHON": "/venv/bin/python"], extra: ["--max-requests", "1000"])
         #expect(result.arguments == ["/venv/bin/python", "-m", "gunicorn", "--bind", "0.0.0.0:9000", "--workers", "3",
-                                     "--graceful-timeout", "24", "--access-logfile", "-",
+                                     "--graceful-timeout", "24", "--backlog", "2048", "--access-logfile", "-",
                                      "--worker-class", "uvicorn_worker.UvicornWorker", "--max-requests", "1000",
                                      "example.asgi:application"])
     }

@@ -14,6 +14,14 @@ struct GunicornLaunch: Equatable {
     /// gunicorn's `--graceful-timeout` in seconds: how long, once it got SIGTERM, its workers may
     /// finish the requests they are serving.
     let gracefulTimeoutSeconds: Int
+    /// How many requests one worker serves at once: 1 for the sync worker, `--threads` for the
+    /// threaded one; nil for a worker class without a fixed number (gevent, eventlet, the ASGI
+    /// worker), whose busy-worker utilisation is then not defined.
+    let requestsPerWorker: Int?
+    /// gunicorn's `--backlog`: the most connections that may wait to be accepted.
+    let backlog: Int
+    /// Whether gunicorn sends its statsD datagrams to djinit.
+    let sendsMetrics: Bool
     /// Settings that do not fit together, one sentence each, for the log.
     let warnings: [String]
 
@@ -21,12 +29,16 @@ struct GunicornLaunch: Equatable {
     /// workers and exit before djinit's SIGKILL.
     static let exitMargin: Duration = .seconds(1)
 
+    /// gunicorn's own default `--backlog`, which djinit passes explicitly so that `/metrics` knows it.
+    static let defaultBacklog = 2048
+
     /// - Parameters:
     ///   - settingsModule: `DJANGO_SETTINGS_MODULE`, or the one `manage.py` names; needed only
     ///     when `DJINIT_HTTP_APP` is unset.
     ///   - cpus: the container's CPUs (`CPULimit.availableCPUs()`), for the default worker count.
+    ///   - statsdPort: where djinit receives statsD datagrams, when `DJINIT_HTTP_METRICS` is on.
     ///   - extraArguments: passed to gunicorn after djinit's own options, so they win.
-    static func make(settings: Settings, settingsModule: String?, cpus: Double,
+    static func make(settings: Settings, settingsModule: String?, cpus: Double, statsdPort: UInt16?,
                      extraArguments: [String]) throws(RunSetupError) -> GunicornLaunch {
         let interface = settings[Schema.httpInterface]
         let app: String
@@ -49,7 +61,15 @@ struct GunicornLaunch: Equatable {
         let grace = settings[Schema.grace]
         let drainDelay = settings[Schema.drainDelay]
         let derivedTimeout = Int(max(.seconds(1), grace - drainDelay - exitMargin).components.seconds)
-        let gracefulTimeout = try explicitGracefulTimeout(in: extraArguments) ?? derivedTimeout
+        let gracefulTimeout = try wholeNumber("--graceful-timeout", in: extraArguments) ?? derivedTimeout
+        let backlog = try wholeNumber("--backlog", in: extraArguments) ?? defaultBacklog
+        let threads = try wholeNumber("--threads", in: extraArguments) ?? 1
+        let workerClass = value(of: ["-k", "--worker-class"], in: extraArguments)
+            ?? (interface == .asgi ? "uvicorn_worker.UvicornWorker" : "sync")
+        // gunicorn turns the sync worker into the threaded one when --threads is above 1.
+        let requestsPerWorker: Int? = ["sync", "gthread"].contains(workerClass) ? max(1, threads) : nil
+        // A statsD host of the user's own wins: gunicorn sends to one only.
+        let sendsMetrics = statsdPort != nil && value(of: ["--statsd-host"], in: extraArguments) == nil
 
         var warnings: [String] = []
         let needed = drainDelay + .seconds(gracefulTimeout) + exitMargin
@@ -64,10 +84,13 @@ struct GunicornLaunch: Equatable {
                          "--bind", "\(settings[Schema.httpHost]):\(settings[Schema.httpPort])",
                          "--workers", String(workers),
                          "--graceful-timeout", String(gracefulTimeout),
-                         "--access-logfile", "-"]
+                         "--backlog", String(GunicornLaunch.defaultBacklog)]
+        if settings[Schema.httpAccessLog] { arguments += ["--access-logfile", "-"] }
+        if sendsMetrics, let statsdPort { arguments += ["--statsd-host", "127.0.0.1:\(statsdPort)"] }
         if interface == .asgi { arguments += ["--worker-class", "uvicorn_worker.UvicornWorker"] }
         arguments += extraArguments + [app]
         return GunicornLaunch(arguments: arguments, workers: workers, gracefulTimeoutSeconds: gracefulTimeout,
+                              requestsPerWorker: requestsPerWorker, backlog: backlog, sendsMetrics: sendsMetrics,
                               warnings: warnings)
     }
 
@@ -77,20 +100,27 @@ struct GunicornLaunch: Equatable {
         max(2, Int((2 * cpus).rounded(.down)) + 1)
     }
 
-    /// The value of a `--graceful-timeout N` or `--graceful-timeout=N` the user passed.
-    private static func explicitGracefulTimeout(in arguments: [String]) throws(RunSetupError) -> Int? {
+    /// The value of the last `OPTION N` or `OPTION=N` the user passed, as whole number.
+    private static func wholeNumber(_ option: String, in arguments: [String]) throws(RunSetupError) -> Int? {
+        guard let found = value(of: [option], in: arguments) else { return nil }
+        guard let number = Int(found), number >= 0 else {
+            throw RunSetupError(description: "run: \(option): expected a whole number, got \(Escaping.quotedValue(found))")
+        }
+        return number
+    }
+
+    /// The value of the last of `options` the user passed (`--opt value`, `--opt=value`, `-k value`).
+    private static func value(of options: [String], in arguments: [String]) -> String? {
         var found: String?
         for (index, argument) in arguments.enumerated() {
-            if argument == "--graceful-timeout" {
-                found = index + 1 < arguments.count ? arguments[index + 1] : ""
-            } else if argument.hasPrefix("--graceful-timeout=") {
-                found = String(argument.dropFirst("--graceful-timeout=".count))
+            for option in options {
+                if argument == option {
+                    found = index + 1 < arguments.count ? arguments[index + 1] : ""
+                } else if option.hasPrefix("--"), argument.hasPrefix(option + "=") {
+                    found = String(argument.dropFirst(option.count + 1))
+                }
             }
         }
-        guard let found else { return nil }
-        guard let seconds = Int(found), seconds >= 0 else {
-            throw RunSetupError(description: "run: --graceful-timeout: expected whole seconds, got \(Escaping.quotedValue(found))")
-        }
-        return seconds
+        return found
     }
 }

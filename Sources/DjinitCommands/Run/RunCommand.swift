@@ -13,33 +13,34 @@ enum RunCommand {
     static func run(_ arguments: [String], settings: Settings) -> Int32 {
         let extraArguments = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
         let logger = Logger(settings)
-
-        let launch: GunicornLaunch
-        do {
-            launch = try GunicornLaunch.make(settings: settings, settingsModule: DjangoProject.settingsModule(settings),
-                                             cpus: CPULimit.availableCPUs(), extraArguments: extraArguments)
-        } catch {
-            Console.error(error.description)
-            return ExitCode.usage
-        }
-        for warning in launch.warnings { logger.warning("budget", warning) }
-
         do {
             let loop = EventLoop()
             let supervisor = try Supervisor(loop: loop, logger: logger, killGrace: settings[Schema.grace])
             let probes = RunProbes(configuration: RunProbes.Configuration(settings), loop: loop, supervisor: supervisor,
                                    logger: logger)
+            defer { probes.close() }
+            // Both ports before anything is spawned: one already taken stops `run` with nothing to clean up.
             try probes.listen()
+            let statsdPort = try probes.receiveRequestMetrics()
+            let launch: GunicornLaunch
+            do {
+                launch = try GunicornLaunch.make(settings: settings, settingsModule: DjangoProject.settingsModule(settings),
+                                                 cpus: CPULimit.availableCPUs(), statsdPort: statsdPort,
+                                                 extraArguments: extraArguments)
+            } catch {
+                Console.error(error.description)
+                return ExitCode.usage
+            }
+            for warning in launch.warnings { logger.warning("budget", warning) }
             let shutdown = RunShutdown(supervisor: supervisor, probes: probes, logger: logger,
                                        drainDelay: settings[Schema.drainDelay])
             shutdown.install()
-            defer { probes.close() }
             return try supervisor.runMainChild(launch.arguments, logger: logger) {
                 logger.info("gunicorn", "gunicorn started", [
                     "workers": LogValue(launch.workers), "graceful_timeout_s": LogValue(launch.gracefulTimeoutSeconds),
                     "command": LogValue(launch.arguments.joined(separator: " ")),
                 ])
-                probes.startChecking()
+                probes.startChecking(launch)
             }
         } catch {
             logger.error("internal", "\(error)")

@@ -25,6 +25,9 @@ final class RunProbes {
         let checkTimeout: Duration
         let drainDelay: Duration
         let grace: Duration
+        /// `DJINIT_HTTP_METRICS`.
+        let requestMetrics: Bool
+        let httpPort: UInt16
 
         init(_ settings: Settings) {
             probePort = settings[Schema.probePort]
@@ -37,6 +40,8 @@ final class RunProbes {
             checkTimeout = settings[Schema.readyCheckTimeout]
             drainDelay = settings[Schema.drainDelay]
             grace = settings[Schema.grace]
+            requestMetrics = settings[Schema.httpMetrics]
+            httpPort = port
         }
     }
 
@@ -51,8 +56,9 @@ final class RunProbes {
     private var lastCheckDuration: Duration = .zero
     private var drainStartedAt: ContinuousClock.Instant?
     private var drainDuration: Duration?
-    private var workerPIDs: Set<pid_t> = []
-    private var workersSeen = 0
+    private var requestMetrics = RequestMetrics()
+    private var statsd: StatsDReceiver?
+    private var load: GunicornLoad?
 
     init(configuration: Configuration, loop: EventLoop, supervisor: Supervisor, logger: Logger) {
         self.configuration = configuration
@@ -68,13 +74,29 @@ final class RunProbes {
         try port.listen(port: configuration.probePort) { [self] endpoint in respond(to: endpoint) }
     }
 
-    /// Closes the probe port: the command is done.
-    func close() {
-        port.close()
+    /// Opens the statsD port gunicorn is to send its request metrics to, when
+    /// `DJINIT_HTTP_METRICS` is on; returns it.
+    func receiveRequestMetrics() throws(SystemError) -> UInt16? {
+        guard configuration.requestMetrics else { return nil }
+        let receiver = try StatsDReceiver(loop: loop) { [self] metric in requestMetrics.record(metric) }
+        statsd = receiver
+        return receiver.port
     }
 
-    /// Starts the periodic readiness checks; call once gunicorn is started.
-    func startChecking() {
+    /// Closes the probe and statsD ports and stops sampling: the command is done.
+    func close() {
+        port.close()
+        statsd?.close()
+        load?.stop()
+    }
+
+    /// Starts the periodic readiness checks, and the sampling of how busy gunicorn is; call once
+    /// gunicorn is started.
+    func startChecking(_ launch: GunicornLaunch) {
+        let load = GunicornLoad(loop: loop, supervisor: supervisor, port: configuration.httpPort,
+                                requestsPerWorker: launch.requestsPerWorker, backlog: launch.backlog)
+        self.load = load
+        load.start()
         check()
     }
 
@@ -116,7 +138,6 @@ final class RunProbes {
     private func check() {
         guard drainStartedAt == nil, mainAlive, !checkInFlight else { return }
         checkInFlight = true
-        sampleWorkers()
         let started = loop.now
         HTTPCheck.start(loop: loop, endpoint: configuration.appEndpoint, request: configuration.checkRequest,
                         timeout: configuration.checkTimeout) { [self] outcome in
@@ -141,24 +162,18 @@ final class RunProbes {
         }
     }
 
-    /// Notes gunicorn's current workers, to count new ones (restarts) in `/metrics`. Sampled at
-    /// each check: a worker that lives less than an interval may go unseen.
-    private func sampleWorkers() {
-        guard let master = supervisor.mainPID else { return }
-        let current = Set(ProcessTree.descendants(of: master))
-        workersSeen += current.subtracting(workerPIDs).count
-        workerPIDs = current
-    }
-
     private func metrics() -> String {
         var text = PrometheusText()
         port.addCommonMetrics(to: &text, command: "run", mainChild: "the gunicorn master",
                               ready: respond(to: .ready).status == 200)
-        text.add("djinit_gunicorn_workers", .gauge, help: "gunicorn worker processes at the last readiness check.",
-                 Double(workerPIDs.count))
-        text.add("djinit_gunicorn_workers_started_total", .counter,
-                 help: "Distinct gunicorn workers seen at readiness checks; beyond the worker count, restarts.",
-                 Double(workersSeen))
+        load?.add(to: &text)
+        if let statsd {
+            requestMetrics.add(to: &text)
+            text.add("djinit_statsd_datagrams_total", .counter, help: "statsD datagrams from gunicorn, by what became of them.",
+                     [(labels: [("result", "accepted")], value: Double(statsd.statistics.accepted)),
+                      (labels: [("result", "malformed")], value: Double(statsd.statistics.malformed)),
+                      (labels: [("result", "dropped")], value: Double(statsd.kernelDrops ?? 0))])
+        }
         text.add("djinit_started", .gauge, help: "1 once a readiness check has passed (/startupz).",
                  readiness.everReady ? 1 : 0)
         text.add("djinit_readiness_checks_total", .counter, help: "Readiness checks of gunicorn, by result.",
