@@ -129,11 +129,24 @@ import Testing
         #expect(WorkerHeartbeat.firstChild(of: 42, procRoot: root.path) == 43)
     }
 
-    @Test("a Redis PING with AUTH is sent as RESP arrays")
+    @Test("a Redis PING with AUTH, SELECT and each queue's LLEN is sent as RESP arrays")
     func redisRequest() throws {
-        let url = try BrokerURL("redis://app:p%20w@redis:6379/0")
-        #expect(String(decoding: RedisPing.request(for: url), as: UTF8.self)
-            == "*3\r\n$4\r\nAUTH\r\n$3\r\napp\r\n$3\r\np w\r\n*1\r\n$4\r\nPING\r\n")
-        #expect(String(decoding: RedisPing.request(for: try BrokerURL("redis://redis")), as: UTF8.self) == "*1\r\n$4\r\nPING\r\n")
+        let url = try BrokerURL("redis://app:p%20w@redis:6379/2")
+        #expect(String(decoding: RedisCheck.request(RedisCheck.commands(for: url, queues: [])), as: UTF8.self)
+            == "*3\r\n$4\r\nAUTH\r\n$3\r\napp\r\n$3\r\np w\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*1\r\n$4\r\nPING\r\n")
+        let plain = RedisCheck.commands(for: try BrokerURL("redis://redis/0"), queues: ["mail"])
+        #expect(plain.map { $0[0] } == ["PING", "LLEN", "LLEN", "LLEN", "LLEN"])
+        #expect(plain.dropFirst().map { $0[1] } == ["mail", "mail\u{06}\u{16}3", "mail\u{06}\u{16}6", "mail\u{06}\u{16}9"])
+    }
+
+    @Test("the replies: PING must be +PONG; each queue sums its priority lists; a failed LLEN counts nothing")
+    func redisVerdict() throws {
+        let commands = RedisCheck.commands(for: try BrokerURL("redis://redis"), queues: ["a", "b"])
+        let good = RedisCheck.verdict(["+PONG", ":3", ":1", ":0", ":0", ":2", "-WRONGTYPE", ":0", ":0"], commands: commands, queues: ["a", "b"])
+        let queues = try good.get()
+        #expect(queues.map(\.name) == ["a", "b"] && queues.map(\.length) == [4, 2])
+        #expect(throws: RedisCheck.Failure.self) {
+            try RedisCheck.verdict(["-LOADING Redis is loading"], commands: commands, queues: ["a", "b"]).get()
+        }
     }
 }

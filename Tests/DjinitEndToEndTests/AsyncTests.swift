@@ -159,6 +159,37 @@ struct AsyncTests {
             + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == ["0"])
     }
 
+    @Test("the queue-length gauge follows the tasks enqueued and consumed: Celery on Redis, django-q2 on PostgreSQL",
+          arguments: ["celery", "django-q"])
+    func queueLength(worker: String) throws {
+        let celery = worker == "celery"
+        let (database, broker) = try prepare("async_queue_\(celery ? "celery" : "q")", redisDatabase: 15)
+        // Queued before the worker starts: 40 tasks of a quarter second, for one worker process.
+        try manage([celery ? "enqueue_celery" : "enqueue_q", "40", "--seconds", "0.25"], database, broker)
+        let probePort = try FreePort.next()
+        let djinit = try startAsync(["DJINIT_ASYNC": worker, "DJINIT_WORKER_CONCURRENCY": "1", "EXAMPLE_Q_WORKERS": "1",
+                                     "DATABASE_URL": database, "CELERY_BROKER_URL": broker], log: "queue-\(worker)",
+                                    probePort: probePort)
+        defer { djinit.send(SIGKILL); _ = try? djinit.waitForExit() }
+        func queued() -> Double? {
+            let samples = (try? RunMetricsTests.metrics(port: probePort)) ?? [:]
+            let lengths = samples.filter { $0.key.hasPrefix("djinit_queue_length{") }
+            return lengths.isEmpty ? nil : lengths.values.reduce(0, +)
+        }
+        var highest = 0.0
+        try waitUntil("the gauge shows tasks waiting; log:\n\(djinit.log)", timeout: .seconds(60)) {
+            highest = max(highest, queued() ?? 0)
+            return highest >= 10
+        }
+        if celery { #expect(try RunMetricsTests.metrics(port: probePort).keys.contains("djinit_queue_length{queue=\"celery\"}")) }
+        try waitUntil("the gauge falls to 0 as the worker consumes them; log:\n\(djinit.log)", timeout: .seconds(90)) {
+            queued() == 0
+        }
+        try waitUntil("every task ran", timeout: .seconds(30)) { (try? runs(database, kind: worker))?.finished == 40 }
+        djinit.send(SIGTERM)
+        #expect(try djinit.waitForExit(timeout: .seconds(40)) == 0, "log:\n\(djinit.log)")
+    }
+
     @Test("a worker whose main loop is frozen with SIGSTOP fails /livez within DJINIT_WORKER_HANG_TIMEOUT", arguments: ["celery", "django-q"])
     func frozenWorkerFailsLiveness(worker: String) throws {
         let (database, broker) = try prepare("async_frozen_\(worker == "celery" ? "celery" : "q")", redisDatabase: 14)

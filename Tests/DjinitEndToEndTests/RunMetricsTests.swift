@@ -12,7 +12,12 @@ struct RunMetricsTests {
 
     /// The samples of `/metrics` by name with labels, e.g. `djinit_http_requests_total{code="2xx"}`.
     static func metrics(_ run: RunInstance) throws -> [String: Double] {
-        let body = try HTTPClient.get(port: run.probePort, "/metrics").body
+        try metrics(port: run.probePort)
+    }
+
+    /// The samples of the `/metrics` of the probe server on `port`.
+    static func metrics(port: UInt16) throws -> [String: Double] {
+        let body = try HTTPClient.get(port: port, "/metrics").body
         var samples: [String: Double] = [:]
         for line in body.split(separator: "\n") where !line.hasPrefix("#") {
             guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }

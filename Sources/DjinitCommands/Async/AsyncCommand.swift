@@ -89,7 +89,10 @@ enum AsyncCommand {
                 return .none("CELERY_BROKER_URL is unset: the broker is not checked")
             }
             switch url.kind {
-            case .redis: return .redis(url)
+            case .redis:
+                // Celery's default queue unless the worker consumes others.
+                let queues = settings[Schema.workerQueues].map { $0.split(separator: ",").map(String.init) } ?? ["celery"]
+                return .redis(url, queues: queues)
             case .tcpOnly: return .tcp(url)
             case .unchecked: return .none("the broker \(url.redactedText) is not one djinit can check (Redis or AMQP)")
             }

@@ -41,6 +41,8 @@ final class AsyncProbes {
     var beat: SingleBeat?
 
     private var readiness = Readiness(subject: "the broker answers", earlyFailureLevel: .info)
+    /// Tasks waiting, by queue, at the latest check.
+    private var queues: [(name: String, length: Int)] = []
     private var stopping = false
     private var livenessFailures = 0
 
@@ -114,9 +116,10 @@ final class AsyncProbes {
     /// One broker check, then the next an interval after it ends (never two at once).
     private func check() {
         guard !stopping, workerAlive else { return }
-        broker.check(timeout: configuration.checkTimeout) { [self] reason in
+        broker.check(timeout: configuration.checkTimeout) { [self] report in
             guard !stopping else { return }
-            readiness.record(reason.map { .notReady($0) } ?? .ready, logger: logger)
+            readiness.record(report.failure.map { .notReady($0) } ?? .ready, logger: logger)
+            queues = report.queues
             loop.schedule(after: configuration.checkInterval) { [self] in check() }
         }
     }
@@ -130,6 +133,9 @@ final class AsyncProbes {
         text.add("djinit_broker_checks_total", .counter, help: "Readiness checks of the broker, by result.",
                  [(labels: [("result", "passed")], value: Double(readiness.passed)),
                   (labels: [("result", "failed")], value: Double(readiness.failed))])
+        text.add("djinit_queue_length", .gauge,
+                 help: "Tasks waiting in each queue the worker consumes, at the latest broker check: the metric to scale workers on.",
+                 queues.map { (labels: [("queue", $0.name)], value: Double($0.length)) })
         if let beat {
             text.add("djinit_beat_lock_held", .gauge, help: "1 while this replica holds the beat lock.",
                      beat.holdsLock ? 1 : 0)
