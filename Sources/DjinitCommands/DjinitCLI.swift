@@ -37,6 +37,8 @@ public enum DjinitCLI {
             return withSettings(environment) { settings in
                 AsyncCommand.run(commandArguments, settings: settings, environment: environment)
             }
+        case "beat", "/beat":
+            return withSettings(environment) { settings in BeatCommand.run(commandArguments, settings: settings) }
         case "probe":
             return withSettings(environment) { settings in ProbeCommand.run(commandArguments, settings: settings) }
         default:
@@ -78,6 +80,7 @@ public enum DjinitCLI {
               djinit exec [--] COMMAND [ARGS...]  run COMMAND as the supervised main child
               djinit run [--] [GUNICORN ARGS...]  serve the Django app with gunicorn, probes and a drain
               djinit async [--] [WORKER ARGS...]  run the Celery or django-q2 worker (and one beat), with probes
+              djinit beat [--] [COMMAND...]       run one scheduler cluster-wide, under a lock, with probes
               djinit probe live|ready|startup     ask the probe server (run, async); exit 0 on 200
               djinit config [--markdown]          print the effective settings (or the reference table)
               djinit --help | --version

@@ -56,24 +56,24 @@ public enum Schema {
             + "(`time`, `level`, `event`, `message`, fields).")
 
     public static let databaseURL = Setting<DatabaseURL?>(
-        "DATABASE_URL", default: nil, usedBy: [.`init`, .run, .async], secret: true,
+        "DATABASE_URL", default: nil, usedBy: [.`init`, .run, .async, .beat], secret: true,
         "The application's database, as Django reads it (may go through a pooler). Unset: libpq's "
             + "`PG*` variables apply. Printed with its password redacted.")
 
     public static let migrateDatabaseURL = Setting<DatabaseURL?>(
-        "DJINIT_MIGRATE_DATABASE_URL", default: nil, usedBy: [.`init`, .async], secret: true,
+        "DJINIT_MIGRATE_DATABASE_URL", default: nil, usedBy: [.`init`, .async, .beat], secret: true,
         "A direct, non-pooled connection for migrations and advisory locks; defaults to `DATABASE_URL`.")
 
     public static let djangoSettingsModule = Setting<String?>(
-        "DJANGO_SETTINGS_MODULE", default: nil, usedBy: [.`init`, .run, .async],
+        "DJANGO_SETTINGS_MODULE", default: nil, usedBy: [.`init`, .run, .async, .beat],
         "Django's settings module. Unset: read from `manage.py`'s `os.environ.setdefault` line.")
 
     public static let python = Setting<String>(
-        "DJINIT_PYTHON", default: "python", usedBy: [.`init`, .run, .async],
+        "DJINIT_PYTHON", default: "python", usedBy: [.`init`, .run, .async, .beat],
         "The Python interpreter that runs `manage.py` (looked up on `PATH`).")
 
     public static let managePy = Setting<String>(
-        "DJINIT_MANAGE_PY", default: "manage.py", usedBy: [.`init`, .run, .async],
+        "DJINIT_MANAGE_PY", default: "manage.py", usedBy: [.`init`, .run, .async, .beat],
         "Path of the project's `manage.py`, relative to the working directory.")
 
     public static let killGrace = Setting<Duration>(
@@ -91,7 +91,7 @@ public enum Schema {
             + "up with the last reason.")
 
     public static let waitInterval = Setting<Duration>(
-        "DJINIT_WAIT_INTERVAL", default: .milliseconds(50), usedBy: [.`init`, .async],
+        "DJINIT_WAIT_INTERVAL", default: .milliseconds(50), usedBy: [.`init`, .async, .beat],
         "The longest pause between two connection attempts while waiting (the first come within "
             + "milliseconds and back off to this).")
 
@@ -109,7 +109,7 @@ public enum Schema {
             + "`;`, e.g. `createcachetable; compilemessages --ignore=.venv`.")
 
     public static let lockMode = Setting<LockModeSetting>(
-        "DJINIT_LOCK_MODE", default: .transaction, usedBy: [.`init`, .async],
+        "DJINIT_LOCK_MODE", default: .transaction, usedBy: [.`init`, .async, .beat],
         "`transaction` holds the migration lock in an open transaction (safe directly and through "
             + "PgBouncer in any pooling mode); `session` holds it on the session (direct connections only).")
 
@@ -130,7 +130,7 @@ public enum Schema {
             + "sources, stored beside the files, has not changed.")
 
     public static let probePort = Setting<Port>(
-        "DJINIT_PROBE_PORT", default: Port(8081), usedBy: [.run, .async, .probe],
+        "DJINIT_PROBE_PORT", default: Port(8081), usedBy: [.run, .async, .beat, .probe],
         "Port of djinit's own probe server (`/livez`, `/readyz`, `/startupz`, `/metrics`), apart from "
             + "the application's port so that probes bypass Django's ALLOWED_HOSTS.")
 
@@ -158,13 +158,13 @@ public enum Schema {
             + "cgroup CPU limit, not the node's CPU count.")
 
     public static let httpMetrics = Setting<Bool>(
-        "DJINIT_HTTP_METRICS", default: true, usedBy: [.run], since: .current,
+        "DJINIT_HTTP_METRICS", default: true, usedBy: [.run], since: Release(0, 2, 0),
         "Request metrics on `/metrics`: gunicorn sends its statsD datagrams to djinit on loopback "
             + "(`--statsd-host`, unless the command line names its own), and djinit counts requests by status "
             + "class and their durations. `false`: none.")
 
     public static let httpAccessLog = Setting<Bool>(
-        "DJINIT_HTTP_ACCESS_LOG", default: true, usedBy: [.run], since: .current,
+        "DJINIT_HTTP_ACCESS_LOG", default: true, usedBy: [.run], since: Release(0, 2, 0),
         "gunicorn's access log on standard output (`--access-logfile -`). It costs about a tenth of the "
             + "requests per second of a trivial view; the request metrics do not need it.")
 
@@ -198,7 +198,7 @@ public enum Schema {
             + "and load balancers stop sending it traffic.")
 
     public static let grace = Setting<Duration>(
-        "DJINIT_GRACE", default: .seconds(30), usedBy: [.run, .async],
+        "DJINIT_GRACE", default: .seconds(30), usedBy: [.run, .async, .beat],
         "The whole shutdown budget from SIGTERM to SIGKILL of whatever is left; the pod's "
             + "`terminationGracePeriodSeconds` must cover it.")
 
@@ -209,7 +209,7 @@ public enum Schema {
             + "settings; `django_q` in the settings), and logged with the reason.")
 
     public static let celeryApp = Setting<String?>(
-        "DJINIT_CELERY_APP", default: nil, usedBy: [.async],
+        "DJINIT_CELERY_APP", default: nil, usedBy: [.async, .beat],
         "Celery's `-A` application. Unset: the settings module's package (`mysite`), where Celery finds "
             + "`mysite.celery`.")
 
@@ -248,12 +248,12 @@ public enum Schema {
             + "PostgreSQL advisory lock on the direct database URL), so that exactly one replica runs it.")
 
     public static let beatArgs = Setting<String>(
-        "DJINIT_BEAT_ARGS", default: "", usedBy: [.async],
+        "DJINIT_BEAT_ARGS", default: "", usedBy: [.async, .beat],
         "Extra arguments for `celery beat`, separated by spaces, e.g. "
             + "`--scheduler django_celery_beat.schedulers:DatabaseScheduler`.")
 
     public static let beatLockName = Setting<String?>(
-        "DJINIT_BEAT_LOCK_NAME", default: nil, usedBy: [.async],
+        "DJINIT_BEAT_LOCK_NAME", default: nil, usedBy: [.async, .beat],
         "Name the beat lock key is derived from (like `DJINIT_LOCK_NAME`). Unset: `djinit:beat:` followed "
             + "by the database name.")
 

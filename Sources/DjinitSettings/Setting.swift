@@ -1,6 +1,9 @@
 /// The commands of `djinit`, as far as settings are concerned: which command reads a setting.
 public enum CommandName: String, Sendable, CaseIterable {
-    case exec, `init`, run, async, probe
+    case exec, `init`, run, async, beat, probe
+
+    /// The release that first had the command: an older djinit refuses it as unknown.
+    public var since: Release { self == .beat ? Release(0, 2, 0) : .first }
 }
 
 /// One environment variable djinit reads: its name, type, default and one-line documentation.
@@ -21,7 +24,7 @@ public struct Setting<Value: SettingValue>: Sendable {
     /// The release that first knew it: an older djinit refuses it (see `Release`).
     public let since: Release
 
-    /// A new setting passes `since: .current` until its release is cut, and keeps it after.
+    /// `since` names the release a new setting first ships in, as a literal: `Release(0, 3, 0)`.
     public init(
         _ name: String, default defaultValue: Value, usedBy: [CommandName] = [], secret: Bool = false,
         since: Release = .first, _ summary: String

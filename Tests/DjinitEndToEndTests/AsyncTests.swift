@@ -159,6 +159,60 @@ struct AsyncTests {
             + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == ["0"])
     }
 
+    @Test("djinit beat: two replicas run one scheduler under the lock, with no worker; the other takes over; SIGTERM releases it")
+    func beatCommand() throws {
+        let (database, broker) = try prepare("beat_command", redisDatabase: 10)
+        let schedules = directory.appendingPathComponent("beat-schedules").path
+        func replica(_ name: String) throws -> (djinit: DjinitProcess, probePort: UInt16) {
+            try FileManager.default.createDirectory(atPath: schedules + "/" + name, withIntermediateDirectories: true)
+            let logDirectory = directory.appendingPathComponent("beat-" + name)
+            try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+            let probePort = try FreePort.next()
+            let settings = ["DJINIT_PYTHON": TestServices.python, "DJINIT_PROBE_PORT": String(probePort), "DJINIT_LOG_LEVEL": "info",
+                            "DATABASE_URL": database, "CELERY_BROKER_URL": broker]
+            // The command line app.yaml's beat.command gives, run under the lock.
+            let djinit = try DjinitProcess(["beat", "--", TestServices.python, "-m", "celery", "-A", "example", "beat",
+                                            "--schedule", "\(schedules)/\(name)/celerybeat-schedule"],
+                                           environment: settings, directory: logDirectory, workingDirectory: TestServices.exampleApp)
+            return (djinit, probePort)
+        }
+        // The schedulers: python processes with the schedule path (djinit's own command line has it too).
+        let beats = { processes(commandLineContaining: schedules).filter { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").hasPrefix(TestServices.python)
+        } }
+        let replicas = [try replica("a"), try replica("b")]
+        defer { for replica in replicas { replica.djinit.send(SIGKILL); _ = try? replica.djinit.waitForExit() } }
+        try waitUntil("one replica leads and the other stands by", timeout: .seconds(60)) {
+            replicas.contains { $0.djinit.log.contains("celery beat started") }
+                && replicas.contains { $0.djinit.log.contains("another replica holds the beat lock") }
+        }
+        try waitUntil("one scheduler runs", timeout: .seconds(30)) { beats().count == 1 }
+        usleep(3_000_000)
+        #expect(beats().count == 1)
+        #expect(!beats().contains { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("worker")
+        })
+        for replica in replicas {
+            #expect(HTTPClient.status(port: replica.probePort, "/readyz") == 200, "leader and standby are both ready")
+            #expect(HTTPClient.status(port: replica.probePort, "/livez") == 200)
+        }
+        let holder = try #require(replicas.first { $0.djinit.log.contains("celery beat started") })
+        let standby = try #require(replicas.first { $0.djinit !== holder.djinit })
+        let held = try RunMetricsTests.metrics(port: holder.probePort)
+        #expect(held["djinit_beat_lock_held"] == 1 && held["djinit_beat_running"] == 1)
+
+        holder.djinit.send(SIGKILL)
+        _ = try holder.djinit.waitForExit()
+        try waitUntil("the standby takes over; log:\n\(standby.djinit.log)", timeout: .seconds(30)) {
+            standby.djinit.log.contains("celery beat started")
+        }
+        try waitUntil("one scheduler runs again", timeout: .seconds(30)) { beats().count == 1 }
+        standby.djinit.send(SIGTERM)
+        #expect(try standby.djinit.waitForExit(timeout: .seconds(40)) == 0, "log:\n\(standby.djinit.log)")
+        #expect(standby.djinit.log.contains("released the beat lock"))
+        #expect(beats().isEmpty)
+    }
+
     @Test("the queue-length gauge follows the tasks enqueued and consumed: Celery on Redis, django-q2 on PostgreSQL",
           arguments: ["celery", "django-q"])
     func queueLength(worker: String) throws {

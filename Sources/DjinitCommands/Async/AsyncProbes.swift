@@ -126,7 +126,7 @@ final class AsyncProbes {
 
     private func metrics() -> String {
         var text = PrometheusText()
-        port.addCommonMetrics(to: &text, command: "async", mainChild: "the worker's main process",
+        port.addCommonMetrics(to: &text, command: "async", mainChild: "the worker's main process", up: workerAlive,
                               ready: respond(to: .ready).status == 200)
         text.add("djinit_worker_heartbeat_age_seconds", .gauge,
                  help: "Time since the worker's main loop was last seen waking up.", seconds: heartbeat.silence)
@@ -136,13 +136,7 @@ final class AsyncProbes {
         text.add("djinit_queue_length", .gauge,
                  help: "Tasks waiting in each queue the worker consumes, at the latest broker check: the metric to scale workers on.",
                  queues.map { (labels: [("queue", $0.name)], value: Double($0.length)) })
-        if let beat {
-            text.add("djinit_beat_lock_held", .gauge, help: "1 while this replica holds the beat lock.",
-                     beat.holdsLock ? 1 : 0)
-            text.add("djinit_beat_running", .gauge, help: "1 while celery beat runs here.", beat.isRunning ? 1 : 0)
-            text.add("djinit_beat_starts_total", .counter, help: "Times this replica started celery beat.",
-                     Double(beat.starts))
-        }
+        beat?.add(to: &text)
         text.add("djinit_draining", .gauge, help: "1 from SIGTERM on.", stopping ? 1 : 0)
         text.add("djinit_worker_grace_seconds", .gauge, help: "DJINIT_WORKER_GRACE.", seconds: configuration.workerGrace)
         text.add("djinit_grace_seconds", .gauge, help: "DJINIT_GRACE.", seconds: configuration.grace)

@@ -2,6 +2,7 @@ import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitPostgres
+import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
 import Glibc
@@ -89,6 +90,26 @@ final class SingleBeat {
 
     /// How many times this replica started beat.
     private(set) var starts = 0
+    /// Whether it ever reached the database that holds the lock.
+    private(set) var hasConnected = false
+
+    /// Where this replica stands, for the probes.
+    enum Role {
+        /// Waiting for the database, or starting over after a failure.
+        case connecting
+        /// Connected; another replica holds the lock.
+        case standingBy
+        /// Holding the lock.
+        case leading
+    }
+
+    var role: Role {
+        switch phase {
+        case .holding: .leading
+        case .standingBy: .standingBy
+        case .idle, .waitingForDatabase, .pausing, .stopping, .stopped: .connecting
+        }
+    }
 
     /// Whether this replica holds the beat lock now.
     var holdsLock: Bool {
@@ -201,6 +222,7 @@ final class SingleBeat {
                          "holder_since": LogValue(holder?.since ?? "?")])
         }
         phase = .standingBy(connection, poller)
+        hasConnected = true
         poller.start { [self] result in
             switch result {
             case .failure(let error):
@@ -274,6 +296,13 @@ final class SingleBeat {
         case .none, .restarting:
             break
         }
+    }
+
+    /// Beat's part of `/metrics`.
+    func add(to text: inout PrometheusText) {
+        text.add("djinit_beat_lock_held", .gauge, help: "1 while this replica holds the beat lock.", holdsLock ? 1 : 0)
+        text.add("djinit_beat_running", .gauge, help: "1 while beat runs here.", isRunning ? 1 : 0)
+        text.add("djinit_beat_starts_total", .counter, help: "Times this replica started beat.", Double(starts))
     }
 
     private func scheduleRestart() {

@@ -58,12 +58,21 @@ struct WorkerLaunch: Equatable {
             }
             if let pool { arguments += ["--pool", pool.rawValue] }
             if let queues = settings[Schema.workerQueues] { arguments += ["--queues", queues] }
-            let beat = settings[Schema.beat]
-                ? [python, "-m", "celery", "-A", app, "beat", "--schedule", beatSchedule] + settings[Schema.beatArgs].argumentWords
-                : nil
+            let beat = settings[Schema.beat] ? celeryBeat(python: python, app: app, settings: settings) : nil
             return WorkerLaunch(worker: worker, arguments: arguments + userArguments, beatArguments: beat,
                                 warnings: warnings)
         }
+    }
+
+    /// Celery's beat for the app `settingsModule` implies (or `DJINIT_CELERY_APP`): what `djinit
+    /// beat` runs when it is given no command.
+    static func celeryBeat(settings: Settings, settingsModule: String?) throws(AsyncSetupError) -> [String] {
+        celeryBeat(python: settings[Schema.python], app: try celeryApp(settings: settings, settingsModule: settingsModule),
+                   settings: settings)
+    }
+
+    private static func celeryBeat(python: String, app: String, settings: Settings) -> [String] {
+        [python, "-m", "celery", "-A", app, "beat", "--schedule", beatSchedule] + settings[Schema.beatArgs].argumentWords
     }
 
     /// One process per CPU of the container's limit, rounded up (half a CPU still runs one).

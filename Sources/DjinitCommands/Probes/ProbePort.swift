@@ -48,10 +48,10 @@ final class ProbePort {
 
     /// The metrics every command reports: uptime, the main child, reaping, readiness, and the
     /// probe traffic itself.
-    func addCommonMetrics(to text: inout PrometheusText, command: String, mainChild: String, ready: Bool) {
+    func addCommonMetrics(to text: inout PrometheusText, command: String, mainChild: String, up: Bool, ready: Bool) {
         text.add("djinit_uptime_seconds", .gauge, help: "Time since djinit \(command) started.",
                  seconds: startedAt.duration(to: loop.now))
-        text.add("djinit_main_child_up", .gauge, help: "1 while \(mainChild) runs.", mainAlive ? 1 : 0)
+        text.add("djinit_main_child_up", .gauge, help: "1 while \(mainChild) runs.", up ? 1 : 0)
         text.add("djinit_reaped_processes_total", .counter,
                  help: "Processes that exited below djinit and were reaped.", Double(supervisor.reapedCount))
         text.add("djinit_ready", .gauge, help: "1 while /readyz answers 200.", ready ? 1 : 0)

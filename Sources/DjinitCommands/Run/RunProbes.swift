@@ -164,7 +164,7 @@ final class RunProbes {
 
     private func metrics() -> String {
         var text = PrometheusText()
-        port.addCommonMetrics(to: &text, command: "run", mainChild: "the gunicorn master",
+        port.addCommonMetrics(to: &text, command: "run", mainChild: "the gunicorn master", up: mainAlive,
                               ready: respond(to: .ready).status == 200)
         load?.add(to: &text)
         if let statsd {
