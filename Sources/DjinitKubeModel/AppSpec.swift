@@ -97,32 +97,63 @@ public struct AppSpec: Sendable {
 
     public struct Worker: Sendable {
         public var replicas: Located<Int>
+        /// Where app.yaml writes `replicas` itself: with `autoscaling` too, an error.
+        public var writtenReplicas: Position?
+        public var autoscaling: WorkerAutoscaling?
         public var resources: ResourceRequest
 
         fileprivate enum Keys {
             static let replicas = Key.integer("replicas", AppSpec.replicaRange, default: 1, "Number of worker pods.")
+            static let autoscaling = Key.object("autoscaling", WorkerAutoscaling.Keys.all,
+                                                "Scale the workers on the length of their queues (instead of fixed replicas).")
             static let resources = ResourceRequest.key("CPU and memory of each worker pod.")
         }
 
         fileprivate init(_ checked: Checked) {
             replicas = checked.locatedValue(of: Keys.replicas)
+            writtenReplicas = checked.writes(Keys.replicas) ? replicas.position : nil
+            autoscaling = checked[Keys.autoscaling].map(WorkerAutoscaling.init)
             resources = ResourceRequest(checked[Keys.resources])
         }
     }
 
-    public struct Beat: Sendable {
-        public var command: [String]
-        public var resources: ResourceRequest
+    /// Workers scaled on queue length, within these bounds.
+    public struct WorkerAutoscaling: Sendable {
+        public var minReplicas: Located<Int>
+        public var maxReplicas: Located<Int>
+        public var position: Position
 
         fileprivate enum Keys {
-            static let command = Key.list("command", of: .text(Rules.nonEmptyText), count: 1...100, required: true,
-                                          "The scheduler's command, e.g. [celery, -A, shop, beat].")
+            static let minReplicas = Key.integer("minReplicas", 0...100, required: true,
+                                                 "Fewest worker pods; 0 where the platform lets workers scale to zero.")
+            static let maxReplicas = Key.integer("maxReplicas", AppSpec.replicaRange, required: true, "Most worker pods.")
+            static let all = [minReplicas.field, maxReplicas.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            minReplicas = checked.locatedValue(of: Keys.minReplicas)
+            maxReplicas = checked.locatedValue(of: Keys.maxReplicas)
+            position = checked.position
+        }
+    }
+
+    public struct Beat: Sendable {
+        /// The scheduler's command line; nil for `djinit beat`'s own, Celery beat for the app.
+        public var command: [String]?
+        public var resources: ResourceRequest
+        public var position: Position
+
+        fileprivate enum Keys {
+            static let command = Key.list("command", of: .text(Rules.nonEmptyText), count: 1...100,
+                                          "The scheduler's command, e.g. [celery, -A, shop, beat], run by djinit beat under its lock. "
+                                              + "Omitted: Celery beat for the app (DJINIT_CELERY_APP, DJINIT_BEAT_ARGS).")
             static let resources = ResourceRequest.key("CPU and memory of the beat pod.")
         }
 
         fileprivate init(_ checked: Checked) {
-            command = checked.value(of: Keys.command).map(\.string)
+            command = checked[Keys.command]?.map(\.string)
             resources = ResourceRequest(checked[Keys.resources])
+            position = checked.position
         }
     }
 
@@ -196,7 +227,7 @@ public struct AppSpec: Sendable {
                                             "Plain environment variables (quote every value); DJINIT_* names must be djinit settings.")
         static let web = Key.object("web", [Web.Keys.replicas.field, Web.Keys.autoscaling.field, Web.Keys.resources.field],
                                     "The web server: djinit run (gunicorn).")
-        static let worker = Key.object("worker", [Worker.Keys.replicas.field, Worker.Keys.resources.field],
+        static let worker = Key.object("worker", [Worker.Keys.replicas.field, Worker.Keys.autoscaling.field, Worker.Keys.resources.field],
                                        "Background workers: djinit async. Omit for none.")
         static let beat = Key.object("beat", [Beat.Keys.command.field, Beat.Keys.resources.field],
                                      "A periodic-task scheduler, run once (never two at a time).")

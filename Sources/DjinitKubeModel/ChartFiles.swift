@@ -72,6 +72,16 @@ public enum ChartFiles {
             // The release each setting arrived in, for djinitVersion's rule (Plan).
             "settingSince": .map(settings.all.map { Tree.Entry($0.name, .string($0.since.description)) }),
             "ownPrefix": .string(Schema.ownPrefix),
+            // What the autoscaling and beat rules read from app.yaml's config, and the releases
+            // that brought djinit beat and the request metrics (Plan, PlanChecks).
+            "asyncWorker": .string(Schema.asyncWorker.name),
+            "workerQueues": .string(Schema.workerQueues.name),
+            "celeryDefaultQueues": .string(QueueNames.celeryDefault.settingText),
+            "beatBesideWorker": .string(Schema.beat.name),
+            "beatSince": .string(CommandName.beat.since.description),
+            "metricsSince": .string(Schema.httpMetrics.since.description),
+            "djangoQQueuedTasks": .string(DjangoQBroker.queuedTasks),
+            "metricsPath": .string(ProbeEndpoint.metrics.rawValue),
             // app.yaml's defaults by key path (list items as `cronJobs.deadline`), from its shape.
             "appDefaults": .map(AppSpec.shape.defaults()),
             "probes": .map(ProbeEndpoint.allCases.map { Tree.Entry(String(describing: $0), .string($0.rawValue)) }),

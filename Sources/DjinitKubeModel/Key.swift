@@ -43,8 +43,9 @@ extension Key where Value == Quantity {
 
 extension Key where Value == Checked {
     /// A mapping with the keys `fields`, read through their own `Key`s.
-    static func object(_ name: String, _ fields: [Field], required: Bool = false, _ summary: String) -> Key {
-        Key(Field(name, .object(fields), required: required, summary)) { $0 }
+    static func object(_ name: String, _ fields: [Field], required: Bool = false, default value: Tree? = nil,
+                       _ summary: String) -> Key {
+        Key(Field(name, .object(fields), required: required, default: value, summary)) { $0 }
     }
 }
 
@@ -102,6 +103,12 @@ extension Checked {
     /// The value of `key`: as written, else its default, else nil.
     subscript<Value>(key: Key<Value>) -> Value? {
         self[key.field.name].map(key.read)
+    }
+
+    /// Whether the file writes `key` itself, rather than leaving it to its default.
+    func writes<Value>(_ key: Key<Value>) -> Bool {
+        guard case .mapping(let mapping) = node else { return false }
+        return mapping.contains { $0.key.string == key.field.name }
     }
 
     /// The value of a key that is required or has a default, which the shape has made sure of.

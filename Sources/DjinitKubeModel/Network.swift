@@ -102,8 +102,8 @@ extension Renderer {
 
     /// Deny everything, then allow exactly the paths the app needs: DNS; the ingress controller or
     /// the Gateway's proxies to the web; the app to PgBouncer and PgBouncer to PostgreSQL (or the
-    /// app straight to PostgreSQL without a pooler); migrations straight to PostgreSQL; the app to
-    /// the broker.
+    /// app straight to PostgreSQL without a pooler); the lock holders straight to PostgreSQL;
+    /// Prometheus to the probe port; the app to the broker.
     func networkPolicies() -> [KubeObject] {
         var policies = [
             networkPolicy("default-deny", podSelector: [:], types: ["Ingress", "Egress"]),
@@ -133,16 +133,22 @@ extension Renderer {
                                               types: ["Ingress", "Egress"],
                                               ingress: [["from": [["podSelector": clients]], "ports": [port(Plan.poolerPort)]]],
                                               egress: [toDatabase]))
-                // Migrations take advisory locks and run DDL, which transaction pooling breaks:
-                // the init step goes to PostgreSQL directly. As an init container it runs in the
-                // web pod, so the web pod needs the path.
-                let migrator: Component = platform.initStep.value == .job ? .`init` : .web
-                policies.append(networkPolicy("init-to-database", podSelector: ["matchLabels": selector(migrator)],
+                // Migrations take advisory locks and run DDL, which transaction pooling breaks,
+                // and beat's lock is held on a connection of its own: those go to PostgreSQL
+                // directly (`Plan.lockHolders`; the init step as an init container runs in the web pod).
+                policies.append(networkPolicy("locks-to-database", podSelector: selector(anyOf: plan.lockHolders),
                                               types: ["Egress"], egress: [toDatabase]))
             } else {
                 policies.append(networkPolicy("app-to-database", podSelector: selector(anyOf: appComponents),
                                               types: ["Egress"], egress: [toDatabase]))
             }
+        }
+        if let monitoring = platform.monitoring {
+            policies.append(networkPolicy("metrics-from-monitoring", podSelector: selector(anyOf: probedComponents),
+                                          types: ["Ingress"], ingress: [[
+                                              "from": [peer(monitoring.scraper)],
+                                              "ports": [port(Int(plan.probePort.number))],
+                                          ]]))
         }
         if let broker = platform.broker {
             // The web enqueues tasks as well as the workers running them.

@@ -38,6 +38,9 @@ public struct DjinitSettingsInUse: Sendable {
     public var migrateDatabaseURL = Schema.migrateDatabaseURL
     public var python = Schema.python
     public var managePy = Schema.managePy
+    public var asyncWorker = Schema.asyncWorker
+    public var workerQueues = Schema.workerQueues
+    public var beatBesideWorker = Schema.beat
     /// Every setting djinit knows, to validate app.yaml's `config` against.
     public var all = Schema.all
 
@@ -85,6 +88,10 @@ public struct Plan: Sendable {
     public let killGrace: Duration
     public let python: String
     public let managePy: String
+    /// The workers' `DJINIT_ASYNC`, `DJINIT_WORKER_QUEUES` and `DJINIT_BEAT`.
+    let asyncWorker: AsyncWorkerSetting
+    let workerQueues: QueueNames
+    let beatBesideWorker: Bool
 
     /// Where the secrets volume is mounted in every app container.
     public static let secretsMountPath = "/run/secrets/app"
@@ -147,6 +154,9 @@ public struct Plan: Sendable {
         killGrace = effective[knobs.killGrace]
         python = effective[knobs.python]
         managePy = effective[knobs.managePy]
+        asyncWorker = effective[knobs.asyncWorker]
+        workerQueues = effective[knobs.workerQueues] ?? .celeryDefault
+        beatBesideWorker = effective[knobs.beatBesideWorker]
 
         // Pinned as the customer spelt them (djinit reads them the same), else the defaults; a
         // setting the oldest djinit of the images does not know is left to its default there.
@@ -172,6 +182,58 @@ public struct Plan: Sendable {
     /// Whether ArgoCD delivers the app (platform.yaml has its section): then the init Job is a
     /// Sync hook and every object has a sync wave.
     public var argoCD: Bool { platform.argoCD != nil }
+
+    /// Where a worker's queue length is read, for KEDA.
+    public enum QueueSource: Sendable, Equatable {
+        /// Celery on Redis: the lists of these queues.
+        case redis(queues: [String])
+        /// django-q2's ORM broker: its table in the app's database.
+        case djangoQ
+    }
+
+    /// What decides how many worker pods run.
+    public enum WorkerScale: Sendable {
+        case fixed(Int)
+        case queueLength(min: Int, max: Int, source: QueueSource?)
+    }
+
+    /// The workers' scale, if there are workers.
+    public var workerScale: WorkerScale? {
+        guard let worker = app.worker else { return nil }
+        guard let scaling = worker.autoscaling else { return .fixed(worker.replicas.value) }
+        return .queueLength(min: scaling.minReplicas.value, max: scaling.maxReplicas.value, source: queueSource)
+    }
+
+    /// Where the workers' queues are, from the worker `DJINIT_ASYNC` names; nil for `auto`, which
+    /// only djinit in the image can resolve.
+    var queueSource: QueueSource? {
+        switch asyncWorker {
+        case .celery: .redis(queues: workerQueues.names)
+        case .djangoQ: .djangoQ
+        case .auto: nil
+        }
+    }
+
+    /// Whether the web scales through KEDA on one of djinit's metrics rather than on CPU.
+    public var webScalesOnMetrics: Bool {
+        app.web.autoscaling != nil && platform.autoscaling.web.value != .cpu
+    }
+
+    /// Whether beat runs as `djinit beat`, under the cluster-wide lock: when the oldest djinit of
+    /// the images has the command. Else under `djinit exec`, as before it arrived.
+    public var beatRunsUnderLock: Bool { platform.djinitVersion.value >= CommandName.beat.since }
+
+    /// The pods that hold a PostgreSQL advisory lock, which must go to PostgreSQL directly, past a
+    /// transaction pooler: the init step's migration lock, and the beat lock (beat's own pod, or
+    /// the worker that runs beat beside it, `DJINIT_BEAT=true`).
+    var lockHolders: [Component] {
+        var holders: [Component] = [platform.initStep.value == .job ? .`init` : .web]
+        if app.worker != nil && beatBesideWorker {
+            holders.append(.worker)
+        }
+        if app.beat != nil && beatRunsUnderLock { holders.append(.beat) }
+        return holders
+    }
 
     /// Web pods when the replica count is fixed; nil when an autoscaler owns it.
     public var webReplicas: Int? { app.web.autoscaling == nil ? app.web.replicas?.value ?? 1 : nil }

@@ -15,6 +15,8 @@ struct PlanChecks {
         self.plan = plan
         image()
         replicas()
+        scaling()
+        beat()
         volume()
         wayIn()
         cronJobs()
@@ -51,6 +53,7 @@ struct PlanChecks {
         }
         check(app.web.replicas)
         check(app.worker?.replicas)
+        check(app.worker?.autoscaling?.maxReplicas)
         if let scaling = app.web.autoscaling {
             check(scaling.maxReplicas)
             if scaling.minReplicas.value > scaling.maxReplicas.value {
@@ -59,6 +62,63 @@ struct PlanChecks {
             if let replicas = app.web.replicas {
                 fail(replicas.position, "set either replicas or autoscaling, not both: the autoscaler owns the replica count")
             }
+        }
+    }
+
+    /// Autoscaling through KEDA: what the platform offers, and what each trigger needs.
+    private mutating func scaling() {
+        let offered = platform.autoscaling
+        if plan.webScalesOnMetrics {
+            if platform.monitoring?.prometheus == nil {
+                fail(offered.web.position, "\(offered.web.value.rawValue) needs monitoring.prometheus, the Prometheus KEDA queries")
+            }
+            if platform.djinitVersion.value < Schema.httpMetrics.since {
+                fail(offered.web.position, "\(offered.web.value.rawValue) scales on metrics djinit \(Schema.httpMetrics.since) brings, and "
+                    + "the platform's images may carry djinit \(platform.djinitVersion.value) (djinitVersion)")
+            }
+        }
+        guard let worker = app.worker, let scaling = worker.autoscaling else { return }
+        if let replicas = worker.writtenReplicas {
+            fail(replicas, "set either replicas or autoscaling, not both: the autoscaler owns the replica count")
+        }
+        if scaling.minReplicas.value > scaling.maxReplicas.value {
+            fail(scaling.minReplicas.position, "minReplicas \(scaling.minReplicas.value) is above maxReplicas \(scaling.maxReplicas.value)")
+        }
+        if scaling.minReplicas.value == 0 && !offered.workersToZero.value {
+            fail(scaling.minReplicas.position, "the platform does not let workers scale to zero (autoscaling.workersToZero)")
+        }
+        switch plan.queueSource {
+        case .redis:
+            if platform.broker?.host == nil {
+                fail(platform.broker?.position ?? scaling.position,
+                     "scaling Celery workers on queue length needs the broker's host, which KEDA reads Redis at")
+            }
+        case .djangoQ:
+            if platform.database == nil {
+                fail(scaling.position, "scaling django-q2 workers on queue length needs the platform's database, where its queue is")
+            }
+        case nil:
+            fail(scaling.position, "scaling on queue length needs config.\(knobs.asyncWorker.name) set to celery or django-q: "
+                + "the manifests cannot tell which broker auto would choose")
+        }
+    }
+
+    /// Beat: `djinit beat` (and a worker's `DJINIT_BEAT`) hold a PostgreSQL advisory lock, so
+    /// the platform must name the database; `djinit exec`, for images older than `djinit beat`,
+    /// needs the command spelt out.
+    private mutating func beat() {
+        let release = platform.djinitVersion.value
+        if let beat = app.beat, beat.command == nil && !plan.beatRunsUnderLock {
+            fail(beat.position, "name the scheduler's command: the platform's images may carry djinit \(release) (djinitVersion), "
+                + "which has no djinit beat to run Celery beat by default")
+        }
+        guard platform.database == nil else { return }
+        let why = "holds the beat lock, a PostgreSQL advisory lock, and the platform names no database (platform.yaml has no database section)"
+        if let beat = app.beat, plan.beatRunsUnderLock {
+            fail(beat.position, "djinit beat \(why)")
+        }
+        if app.worker != nil && plan.beatBesideWorker {
+            fail(configPosition(knobs.beatBesideWorker.name), "a worker with \(knobs.beatBesideWorker.name)=true \(why)")
         }
     }
 

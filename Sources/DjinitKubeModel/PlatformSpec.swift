@@ -1,5 +1,26 @@
 import DjinitSettings
 
+/// How KEDA's PostgreSQL trigger connects: libpq's `sslmode`, less the modes Go's drivers lack.
+public enum DatabaseSSLMode: String, Sendable, CaseIterable {
+    case disable
+    case require
+    case verifyCA = "verify-ca"
+    case verifyFull = "verify-full"
+}
+
+/// What the web pods scale on, when app.yaml asks for autoscaling.
+public enum WebScalingMetric: String, Sendable, CaseIterable {
+    /// CPU use, by the HorizontalPodAutoscaler: right for CPU-bound views, blind to a worker that
+    /// waits on the database.
+    case cpu
+    /// djinit's busy-worker utilisation (`djinit_gunicorn_worker_utilization`), through KEDA's
+    /// Prometheus trigger: a worker waiting on the database is busy too.
+    case utilization
+    /// The connections waiting in gunicorn's accept queue (`djinit_http_backlog`), through KEDA:
+    /// works for every worker class, and reacts only once the workers are all busy.
+    case backlog
+}
+
 /// How the `/init` step (migrations and the rest of `djinit init`) runs before new code serves.
 public enum InitStep: String, Sendable, CaseIterable {
     /// A Job that ArgoCD runs as a Sync hook before it syncs the workloads.
@@ -27,8 +48,8 @@ public struct SecretKeyReference: Sendable {
     }
 
     /// A key naming such a reference.
-    static func key(_ name: String, _ summary: String) -> Key<SecretKeyReference> {
-        Key(Field(name, .object([Keys.name.field, Keys.key.field]), required: true, summary), read: SecretKeyReference.init)
+    static func key(_ name: String, required: Bool = true, _ summary: String) -> Key<SecretKeyReference> {
+        Key(Field(name, .object([Keys.name.field, Keys.key.field]), required: required, summary), read: SecretKeyReference.init)
     }
 
     private init(_ checked: Checked) {
@@ -84,6 +105,8 @@ public struct PlatformSpec: Sendable {
     public var database: Database?
     public var pooler: Pooler?
     public var broker: Broker?
+    public var monitoring: Monitoring?
+    public var autoscaling: Autoscaling
     public var argoCD: ArgoCD?
 
     public struct Quota: Sendable {
@@ -189,6 +212,7 @@ public struct PlatformSpec: Sendable {
         public var name: String
         public var user: String
         public var passwordSecret: SecretKeyReference
+        public var sslMode: DatabaseSSLMode
         public var peer: PeerSelector
 
         fileprivate enum Keys {
@@ -198,7 +222,9 @@ public struct PlatformSpec: Sendable {
             static let user = Key.text("user", Rules.postgresName, required: true, "The role the app connects as.")
             static let passwordSecret = SecretKeyReference.key(
                 "passwordSecret", "Where that role's password is: it reaches the app as PGPASSWORD, through the secrets directory.")
-            static let all = [host.field, port.field, name.field, user.field, passwordSecret.field] + PeerSelector.fields
+            static let sslMode = Key<DatabaseSSLMode>.choice(
+                "sslMode", default: .require, "How KEDA connects to count django-q2's queue: its sslmode (djinit's own connections follow the URL).")
+            static let all = [host.field, port.field, name.field, user.field, passwordSecret.field, sslMode.field] + PeerSelector.fields
         }
 
         fileprivate init(_ checked: Checked) {
@@ -207,6 +233,7 @@ public struct PlatformSpec: Sendable {
             name = checked.value(of: Keys.name)
             user = checked.value(of: Keys.user)
             passwordSecret = checked.value(of: Keys.passwordSecret)
+            sslMode = checked.value(of: Keys.sslMode)
             peer = PeerSelector(checked)
         }
     }
@@ -244,15 +271,89 @@ public struct PlatformSpec: Sendable {
     public struct Broker: Sendable {
         public var peer: PeerSelector
         public var port: Int
+        /// Where KEDA reaches Redis, for queue-length autoscaling of Celery workers.
+        public var host: String?
+        public var database: Int
+        public var passwordSecret: SecretKeyReference?
+        public var position: Position
 
         fileprivate enum Keys {
             static let port = Key.integer("port", PlatformSpec.portRange, required: true, "The broker's port, e.g. 6379.")
-            static let all = PeerSelector.fields + [port.field]
+            static let host = Key.text("host", Rules.hostname, "The broker's host name, for KEDA: needed to scale Celery workers on queue length.")
+            static let database = Key.integer("database", 0...1000, default: 0, "The Redis database the queues are in.")
+            static let passwordSecret = SecretKeyReference.key(
+                "passwordSecret", required: false, "Redis' password, for KEDA's TriggerAuthentication (never written into a trigger).")
+            static let all = PeerSelector.fields + [port.field, host.field, database.field, passwordSecret.field]
         }
 
         fileprivate init(_ checked: Checked) {
             peer = PeerSelector(checked)
             port = checked.value(of: Keys.port)
+            host = checked[Keys.host]
+            database = checked.value(of: Keys.database)
+            passwordSecret = checked[Keys.passwordSecret]
+            position = checked.position
+        }
+    }
+
+    /// Prometheus, which scrapes djinit's `/metrics`.
+    public struct Monitoring: Sendable {
+        /// Prometheus' pods: allowed through the NetworkPolicies to the probe port.
+        public var scraper: PeerSelector
+        public var podMonitor: Bool
+        public var podMonitorLabels: [(String, String)]
+        /// Where KEDA queries Prometheus.
+        public var prometheus: String?
+
+        fileprivate enum Keys {
+            static let podMonitor = Key.boolean("podMonitor", default: true,
+                                                "Write a PodMonitor (prometheus-operator) for the pods that serve /metrics.")
+            static let podMonitorLabels = Key.dictionary("podMonitorLabels", key: Rules.metadataKey, value: .text(Rules.labelValue),
+                                                         "Labels the Prometheus selects PodMonitors by, such as release: prometheus.")
+            static let prometheus = Key.text("prometheus", Rules.serviceURL,
+                                             "Prometheus' address for KEDA's Prometheus trigger: needed to scale the web on utilization or backlog.")
+            static let all = PeerSelector.fields + [podMonitor.field, podMonitorLabels.field, prometheus.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            scraper = PeerSelector(checked)
+            podMonitor = checked.value(of: Keys.podMonitor)
+            podMonitorLabels = checked[Keys.podMonitorLabels]?.map { ($0.key, $0.value.string) } ?? []
+            prometheus = checked[Keys.prometheus]
+        }
+    }
+
+    /// How the hoster lets pods scale, for apps that ask for autoscaling.
+    public struct Autoscaling: Sendable {
+        public var web: Located<WebScalingMetric>
+        /// Utilisation, in percent, the web's autoscaler aims for.
+        public var utilizationTarget: Int
+        /// Connections waiting per web pod the autoscaler aims for.
+        public var backlogTarget: Int
+        /// Tasks waiting per worker pod the autoscaler aims for.
+        public var queueLengthTarget: Int
+        public var workersToZero: Located<Bool>
+
+        fileprivate enum Keys {
+            static let web = Key<WebScalingMetric>.choice("web", default: .cpu,
+                                                          "What the web scales on: cpu (a HorizontalPodAutoscaler), or through KEDA utilization or backlog.")
+            static let utilizationTarget = Key.integer("utilizationTarget", 1...100, default: 70,
+                                                       "For utilization: the share of busy workers, in percent, to aim for.")
+            static let backlogTarget = Key.integer("backlogTarget", 1...10_000, default: 5,
+                                                   "For backlog: the connections waiting per web pod to aim for.")
+            static let queueLengthTarget = Key.integer("queueLengthTarget", 1...100_000, default: 20,
+                                                       "Tasks waiting per worker pod to aim for, when app.yaml's worker autoscales.")
+            static let workersToZero = Key.boolean("workersToZero", default: false,
+                                                   "Let app.yaml scale its workers to zero while the queues are empty.")
+            static let all = [web.field, utilizationTarget.field, backlogTarget.field, queueLengthTarget.field, workersToZero.field]
+        }
+
+        fileprivate init(_ checked: Checked) {
+            web = checked.locatedValue(of: Keys.web)
+            utilizationTarget = checked.value(of: Keys.utilizationTarget)
+            backlogTarget = checked.value(of: Keys.backlogTarget)
+            queueLengthTarget = checked.value(of: Keys.queueLengthTarget)
+            workersToZero = checked.locatedValue(of: Keys.workersToZero)
         }
     }
 
@@ -367,6 +468,10 @@ public struct PlatformSpec: Sendable {
         static let pooler = Key.object("pooler", Pooler.Keys.all,
                                        "A PgBouncer in transaction pooling between the app and PostgreSQL; needs database.")
         static let broker = Key.object("broker", Broker.Keys.all, "The task broker (Redis, RabbitMQ) the app and its workers reach.")
+        static let monitoring = Key.object("monitoring", Monitoring.Keys.all,
+                                           "The Prometheus that scrapes djinit's /metrics: allowed through the NetworkPolicies, and its PodMonitor.")
+        static let autoscaling = Key.object("autoscaling", Autoscaling.Keys.all, default: [:],
+                                            "What pods scale on when app.yaml asks for autoscaling, and the targets.")
         static let argocd = Key.object(
             "argocd", ArgoCD.Keys.all,
             "How ArgoCD delivers the app: djinit-kube argocd writes its Application and AppProject. With it, the init Job "
@@ -377,7 +482,8 @@ public struct PlatformSpec: Sendable {
     public static let shape = Shape.object([
         Keys.namespace.field, Keys.djinitVersion.field, Keys.initStep.field, Keys.requireImageDigest.field,
         Keys.runAsUser.field, Keys.maxReplicas.field, Keys.resources.field, Keys.quota.field, Keys.storage.field,
-        Keys.ingress.field, Keys.gateway.field, Keys.database.field, Keys.pooler.field, Keys.broker.field, Keys.argocd.field,
+        Keys.ingress.field, Keys.gateway.field, Keys.database.field, Keys.pooler.field, Keys.broker.field,
+        Keys.monitoring.field, Keys.autoscaling.field, Keys.argocd.field,
     ])
 
     /// platform.yaml as read, every default filled in: the hoster's values of the Helm chart
@@ -415,6 +521,8 @@ public struct PlatformSpec: Sendable {
         database = root[Keys.database].map(Database.init)
         pooler = root[Keys.pooler].map(Pooler.init)
         broker = root[Keys.broker].map(Broker.init)
+        monitoring = root[Keys.monitoring].map(Monitoring.init)
+        autoscaling = Autoscaling(root.value(of: Keys.autoscaling))
         argoCD = root[Keys.argocd].map(ArgoCD.init)
     }
 }

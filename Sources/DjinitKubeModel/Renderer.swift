@@ -18,6 +18,9 @@ public enum KubeKind: String, CaseIterable, Sendable {
     case httpRoute = "HTTPRoute"
     case horizontalPodAutoscaler = "HorizontalPodAutoscaler"
     case podDisruptionBudget = "PodDisruptionBudget"
+    case scaledObject = "ScaledObject"
+    case triggerAuthentication = "TriggerAuthentication"
+    case podMonitor = "PodMonitor"
 
     public var name: String { rawValue }
 
@@ -31,6 +34,8 @@ public enum KubeKind: String, CaseIterable, Sendable {
         case .job, .cronJob: "batch/v1"
         case .horizontalPodAutoscaler: "autoscaling/v2"
         case .podDisruptionBudget: "policy/v1"
+        case .scaledObject, .triggerAuthentication: "keda.sh/v1alpha1"
+        case .podMonitor: "monitoring.coreos.com/v1"
         }
     }
 
@@ -88,23 +93,26 @@ struct Renderer {
         if platform.initStep.value == .job { objects.append(initJob()) }
         objects.append(webDeployment())
         objects.append(webService())
-        objects += [ingress(), httpRoute(), autoscaler(), webDisruptionBudget()].compactMap { $0 }
-        objects += [workerDeployment(), workerDisruptionBudget(), beatDeployment()].compactMap { $0 }
+        objects += [ingress(), httpRoute(), webScaler(), webDisruptionBudget()].compactMap { $0 }
+        objects += [workerDeployment(), workerDisruptionBudget()].compactMap { $0 }
+        objects += workerScaler()
+        objects += [beatDeployment()].compactMap { $0 }
         objects += cronJobs()
+        objects += [podMonitor()].compactMap { $0 }
         return objects
     }
 
     // MARK: - Metadata
 
     /// The labels of every object of `component` (or of the app as a whole).
-    func labels(_ component: Component?) -> Tree {
+    func labels(_ component: Component?, extra: [(String, String)] = []) -> Tree {
         var pairs = [
             ("app.kubernetes.io/name", name),
             ("app.kubernetes.io/part-of", name),
             ("app.kubernetes.io/managed-by", "djinit-kube"),
         ]
         if let component { pairs.append(("app.kubernetes.io/component", component.rawValue)) }
-        return .sortedStrings(pairs)
+        return .sortedStrings(pairs + extra.filter { label in !pairs.contains { $0.0 == label.0 } })
     }
 
     /// What selects the pods of `component`: the immutable subset of its labels.
@@ -123,7 +131,9 @@ struct Renderer {
         ]
     }
 
-    func metadata(_ objectName: String, _ component: Component?, wave: Wave?, annotations: [(String, String)] = []) -> Tree {
+    /// - Parameter extraLabels: labels beside djinit-kube's own, which they cannot replace.
+    func metadata(_ objectName: String, _ component: Component?, wave: Wave?, annotations: [(String, String)] = [],
+                  extraLabels: [(String, String)] = []) -> Tree {
         var allAnnotations = annotations
         if let wave, plan.argoCD {
             allAnnotations.append(("argocd.argoproj.io/sync-wave", String(wave.rawValue)))
@@ -131,7 +141,7 @@ struct Renderer {
         return [
             "name": .string(objectName),
             "namespace": .string(namespace),
-            "labels": labels(component),
+            "labels": labels(component, extra: extraLabels),
             "annotations": allAnnotations.isEmpty ? nil : .sortedStrings(allAnnotations),
         ]
     }

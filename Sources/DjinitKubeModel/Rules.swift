@@ -140,12 +140,24 @@ enum Rules {
             ["https://", "oci://", "ssh://", "git@"].contains { text.hasPrefix($0) } && !text.contains { $0.isWhitespace }
         })
 
-    /// A path inside a repository: `/`-separated names, none empty, `.` or `..`.
     /// A djinit release djinit-kube can write manifests for.
     static let djinitRelease = TextRule(
         "a djinit release from \(Release.oldestSupported) to \(Release.current), as djinit --version prints it",
         pattern: Release.pattern,
         accepts: { text in Release(text).map { (Release.oldestSupported...Release.current).contains($0) } ?? false })
+
+    /// A service's HTTP address, such as Prometheus' for KEDA.
+    static let serviceURL = TextRule(
+        "an http:// or https:// address like http://prometheus.monitoring.svc:9090", pattern: "^https?://[^\\s/?#]+(/\\S*)?$",
+        accepts: { text in
+            guard let scheme = ["http://", "https://"].first(where: text.hasPrefix) else { return false }
+            let rest = text.dropFirst(scheme.count)
+            let host = rest.prefix { $0 != "/" }
+            return !host.isEmpty && !host.contains { $0.isWhitespace || $0 == "?" || $0 == "#" }
+                && !rest.contains { $0.isWhitespace }
+        })
+
+    /// A path inside a repository: `/`-separated names, none empty, `.` or `..`.
 
     static let relativePath = TextRule(
         "a path inside the repository like apps/shop/app.yaml (no leading '/', no '.' or '..' parts)",

@@ -198,31 +198,6 @@ extension Renderer {
         return deployment(webName, .web, replicas: plan.webReplicas, recreate: plan.volumeIsSingleNode, podSpec: spec)
     }
 
-    func autoscaler() -> KubeObject? {
-        guard let scaling = app.web.autoscaling else { return nil }
-        return object(.horizontalPodAutoscaler, webName,
-                      metadata: metadata(webName, .web, wave: .workloads),
-                      spec: [Tree.Entry("spec", [
-                          "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(webName)],
-                          "minReplicas": .int(scaling.minReplicas.value),
-                          "maxReplicas": .int(scaling.maxReplicas.value),
-                          "metrics": [[
-                              "type": "Resource",
-                              "resource": ["name": "cpu", "target": [
-                                  "type": "Utilization", "averageUtilization": .int(scaling.targetCPUUtilization),
-                              ]],
-                          ]],
-                          // Up fast (double per minute), down slowly (a pod a minute after five
-                          // quiet minutes), so a bursty load does not make pods flap.
-                          "behavior": [
-                              "scaleUp": ["stabilizationWindowSeconds": 0,
-                                          "policies": [["type": "Percent", "value": 100, "periodSeconds": 60]]],
-                              "scaleDown": ["stabilizationWindowSeconds": 300,
-                                            "policies": [["type": "Pods", "value": 1, "periodSeconds": 60]]],
-                          ],
-                      ])])
-    }
-
     /// A PodDisruptionBudget, only where there are at least two pods: with one, any budget either
     /// blocks every node drain or protects nothing.
     func disruptionBudget(_ objectName: String, _ component: Component, minimumReplicas: Int) -> KubeObject? {
@@ -269,35 +244,58 @@ extension Renderer {
 
     // MARK: - Worker and beat
 
+    var workerName: String { name + "-worker" }
+
     func workerDeployment() -> KubeObject? {
-        guard let worker = app.worker else { return nil }
+        guard let scale = plan.workerScale else { return nil }
         let container = appContainer("worker", args: ["/async"], component: .worker, resources: plan.workerResources,
                                      ports: [("probe", plan.probePort)], probes: djinitProbes)
         let spec = podSpec(.worker, containers: [container], volumes: appVolumes(.worker),
                            terminationGrace: Plan.terminationGracePeriod(covering: plan.grace), spread: true)
-        return deployment(name + "-worker", .worker, replicas: worker.replicas.value, recreate: false, podSpec: spec)
+        // No replica count where KEDA owns it.
+        let replicas: Int? = if case .fixed(let count) = scale { count } else { nil }
+        return deployment(workerName, .worker, replicas: replicas, recreate: false, podSpec: spec)
     }
 
     func workerDisruptionBudget() -> KubeObject? {
-        guard let worker = app.worker else { return nil }
-        return disruptionBudget(name + "-worker", .worker, minimumReplicas: worker.replicas.value)
+        switch plan.workerScale {
+        case .fixed(let count): disruptionBudget(workerName, .worker, minimumReplicas: count)
+        case .queueLength(let min, _, _): disruptionBudget(workerName, .worker, minimumReplicas: min)
+        case nil: nil
+        }
     }
 
-    /// The periodic-task scheduler, under `djinit exec`: exactly one, so `Recreate` (a rolling
-    /// update would run two schedulers and fire every task twice).
+    /// The periodic-task scheduler: exactly one, so `Recreate` (a rolling update would run two
+    /// schedulers and fire every task twice). Under `djinit beat` it runs only while it holds the
+    /// cluster-wide lock, which keeps it to one even when a partitioned node's pod and its
+    /// replacement both run, and it is probed like the others; with images whose djinit predates
+    /// the command, under `djinit exec`, with `replicas: 1` and `Recreate` alone.
     func beatDeployment() -> KubeObject? {
         guard let beat = app.beat else { return nil }
-        let container = appContainer("beat", args: ["exec", "--"] + beat.command, component: .beat,
-                                     resources: plan.beatResources)
+        guard plan.beatRunsUnderLock else {
+            // PlanChecks makes app.yaml name the command here: djinit exec has no default.
+            let container = appContainer("beat", args: ["exec", "--"] + (beat.command ?? []), component: .beat,
+                                         resources: plan.beatResources)
+            let spec = podSpec(.beat, containers: [container], volumes: appVolumes(.beat),
+                               terminationGrace: Plan.terminationGracePeriod(covering: plan.killGrace))
+            // djinit exec runs no probe server, and a beat that hangs is not something an HTTP
+            // check would see anyway.
+            let skips = [
+                ("checkov.io/skip1", "CKV_K8S_8=the scheduler serves no HTTP; djinit exec supervises it and exits with it"),
+                ("checkov.io/skip2", "CKV_K8S_9=the scheduler receives no traffic, so readiness means nothing"),
+            ]
+            return deployment(name + "-beat", .beat, replicas: 1, recreate: true, podSpec: spec, annotations: skips)
+        }
+        let container = appContainer("beat", args: ["/beat"] + (beat.command.map { ["--"] + $0 } ?? []), component: .beat,
+                                     resources: plan.beatResources, ports: [("probe", plan.probePort)], probes: djinitProbes)
         let spec = podSpec(.beat, containers: [container], volumes: appVolumes(.beat),
-                           terminationGrace: Plan.terminationGracePeriod(covering: plan.killGrace))
-        // A scheduler serves nothing to probe: djinit exec runs no probe server, and a beat that
-        // hangs is not something an HTTP check would see anyway.
-        let skips = [
-            ("checkov.io/skip1", "CKV_K8S_8=the scheduler serves no HTTP; djinit exec supervises it and exits with it"),
-            ("checkov.io/skip2", "CKV_K8S_9=the scheduler receives no traffic, so readiness means nothing"),
-        ]
-        return deployment(name + "-beat", .beat, replicas: 1, recreate: true, podSpec: spec, annotations: skips)
+                           terminationGrace: Plan.terminationGracePeriod(covering: plan.grace))
+        return deployment(name + "-beat", .beat, replicas: 1, recreate: true, podSpec: spec)
+    }
+
+    /// The pods that serve djinit's probes and `/metrics`.
+    var probedComponents: [Component] {
+        [.web] + (app.worker != nil ? [.worker] : []) + (app.beat != nil && plan.beatRunsUnderLock ? [.beat] : [])
     }
 
     // MARK: - Cron jobs

@@ -223,9 +223,10 @@ public enum Schema {
         "DJINIT_WORKER_POOL", default: nil, usedBy: [.async],
         "Celery's execution pool (`--pool`). Unset: Celery's default, `prefork`.")
 
-    public static let workerQueues = Setting<String?>(
+    public static let workerQueues = Setting<QueueNames?>(
         "DJINIT_WORKER_QUEUES", default: nil, usedBy: [.async],
-        "Queues the Celery worker consumes (`--queues`), separated by commas. Unset: Celery's default.")
+        "Queues the Celery worker consumes (`--queues`), separated by commas; their lengths are on "
+            + "`/metrics`. Unset: Celery's default queue, `celery`.")
 
     public static let workerArgs = Setting<String>(
         "DJINIT_WORKER_ARGS", default: "", usedBy: [.async],
@@ -366,4 +367,14 @@ public enum DeadPeerDetection {
         ("keepalives_interval", String(keepaliveIntervalSeconds)), ("keepalives_count", String(keepaliveCount)),
         ("tcp_user_timeout", String(userTimeoutMilliseconds)),
     ]
+}
+
+/// django-q2's ORM broker, as djinit and djinit-kube both read it: `djinit async` reports its
+/// queue on `/metrics`, and KEDA's PostgreSQL trigger, which djinit-kube writes, scales on the same
+/// count.
+public enum DjangoQBroker {
+    /// The tasks queued: in the broker's table, those no worker holds a lock on (a worker that takes
+    /// a task moves its lock into the future), of every cluster, since djinit cannot know a
+    /// cluster's name without starting Python.
+    public static let queuedTasks = "SELECT count(*) FROM django_q_ormq WHERE lock <= now()"
 }

@@ -237,6 +237,33 @@ public struct HostHeader: SettingValue, Hashable, CustomStringConvertible {
     public static var pattern: String { "^[A-Za-z0-9.:\\[\\]_-]+$" }
 }
 
+/// Celery queue names, separated by commas as `--queues` takes them: `high,default`. Each name is
+/// printable ASCII without spaces, so that djinit's LLEN, Celery's `--queues` and KEDA's Redis
+/// trigger all read the same list from it.
+public struct QueueNames: SettingValue, Hashable, CustomStringConvertible {
+    public let names: [String]
+
+    /// The queue Celery consumes when given no `--queues`.
+    public static let celeryDefault = QueueNames(validNames: ["celery"])
+
+    private init(validNames: [String]) { names = validNames }
+
+    public init(_ text: String) throws(SettingValueError) {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard names.allSatisfy({ name in !name.isEmpty && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }) else {
+            throw SettingValueError(expected: "queue names separated by commas, like high,default, without spaces")
+        }
+        self.names = names.map(String.init)
+    }
+
+    public static func parse(_ text: String) throws(SettingValueError) -> QueueNames { try QueueNames(text) }
+    public var settingText: String { names.joined(separator: ",") }
+    public var description: String { settingText }
+    public static var typeSummary: String { "queue names, comma-separated" }
+    /// Printable ASCII but the comma (0x21-0x2B, 0x2D-0x7E), in names joined by commas.
+    public static var pattern: String { "^[!-+\\--~]+(,[!-+\\--~]+)*$" }
+}
+
 extension String: SettingValue {
     /// Any text; an empty value counts as set-but-empty, not as unset.
     public static func parse(_ text: String) throws(SettingValueError) -> String { text }

@@ -123,6 +123,19 @@ import Testing
         #expect(rendered.count == 200, "only \(rendered.count) valid pairs in \(index) (\(refusedByBoth.count) refused by both, such as: \(refusals))")
         let report = try Self.compare(rendered)
         #expect(report.isEmpty, "seed \(RandomPairs.seed):\n\(report.prefix(3000))")
+
+        // The pairs reach every kind of object the golden pairs show, so none goes uncompared.
+        func kinds(_ text: String) -> Set<Substring> {
+            Set(text.split(separator: "\n").filter { $0.hasPrefix("kind: ") }.map { $0.dropFirst("kind: ".count) })
+        }
+        let golden = try KubeTool.goldenCases.reduce(into: Set<Substring>()) { all, name in
+            let folder = KubeTool.golden(name).appendingPathComponent("expected")
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file != "kustomization.yaml" {
+                all.formUnion(kinds(try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)))
+            }
+        }
+        let reached = rendered.reduce(into: Set<Substring>()) { $0.formUnion(kinds($1.render.output)) }
+        #expect(golden.subtracting(reached).isEmpty, "no random pair renders \(golden.subtracting(reached).sorted())")
     }
 
     @Test("every bad input of the render tests also fails in the chart, naming the value",

@@ -66,6 +66,13 @@ import Testing
         ("ReadWriteOnce with two replicas",
          "name: shop\nimage: shop:1.0\nweb:\n  replicas: 2\nvolume:\n  size: 1Gi\n  mountPath: /app/media\n",
          "app.yaml:4:13: web.replicas: 2 replicas, but the platform's volumes are ReadWriteOnce (platform.yaml:10:15)"),
+        ("workers scaled to zero", "name: shop\nimage: shop:1.0\nconfig: {DJINIT_ASYNC: django-q}\nworker:\n"
+            + "  autoscaling: {minReplicas: 0, maxReplicas: 2}\n",
+         "app.yaml:5:16: worker.autoscaling: scaling django-q2 workers on queue length needs the platform's database"),
+        ("beat with no command for images older than djinit beat", "name: shop\nimage: shop:1.0\nbeat: {}\n",
+         "app.yaml:3:7: beat: name the scheduler's command: the platform's images may carry djinit 0.1.0"),
+        ("queue names with a space", "name: shop\nimage: shop:1.0\nconfig: {DJINIT_WORKER_QUEUES: 'high, low'}\n",
+         "app.yaml:3:32: config.DJINIT_WORKER_QUEUES: expected queue names separated by commas"),
     ]
 
     @Test("a bad app.yaml fails render and check with file:line, exit code 2, and writes nothing",

@@ -54,6 +54,7 @@ enum RandomPairs {
                 "max": ["cpu": "2", "memory": "2Gi"],
             ],
         ]
+        if chance(&g) { platform["djinitVersion"] = ["0.1.0", "0.2.0"].randomElement(using: &g)! }
         if chance(&g) { platform["requireImageDigest"] = chance(&g) }
         if chance(&g) { platform["runAsUser"] = Int.random(in: 10000...65000, using: &g) }
         if chance(&g, 30) {
@@ -84,6 +85,7 @@ enum RandomPairs {
                                           "passwordSecret": ["name": "db-app", "key": "password"], "namespace": "databases",
                                           "podSelector": ["cnpg.io/cluster": "db"]]
             if chance(&g) { section["port"] = [5432, 6543].randomElement(using: &g)! }
+            if chance(&g, 30) { section["sslMode"] = ["disable", "require", "verify-ca", "verify-full"].randomElement(using: &g)! }
             platform["database"] = section
             if chance(&g) {
                 var pooler: [String: Any] = ["image": "ghcr.io/acme/pgbouncer:1.23.1" + digest,
@@ -93,8 +95,28 @@ enum RandomPairs {
                 platform["pooler"] = pooler
             }
         }
-        if chance(&g, 30) {
-            platform["broker"] = ["namespace": "redis", "podSelector": ["app": "redis"], "port": 6379]
+        if chance(&g, 40) {
+            var broker: [String: Any] = ["namespace": "redis", "podSelector": ["app": "redis"], "port": 6379]
+            if chance(&g, 70) { broker["host"] = "redis.redis.svc" }
+            if chance(&g) { broker["database"] = Int.random(in: 0...15, using: &g) }
+            if chance(&g) { broker["passwordSecret"] = ["name": "redis-auth", "key": "password"] }
+            platform["broker"] = broker
+        }
+        if chance(&g, 40) {
+            var monitoring: [String: Any] = ["namespace": "monitoring", "podSelector": ["app.kubernetes.io/name": "prometheus"]]
+            if chance(&g) { monitoring["podMonitor"] = chance(&g) }
+            if chance(&g) { monitoring["podMonitorLabels"] = ["release": "prometheus"] }
+            if chance(&g, 70) { monitoring["prometheus"] = ["http://prometheus.monitoring.svc:9090", "https://prom.example.com"].randomElement(using: &g)! }
+            platform["monitoring"] = monitoring
+        }
+        if chance(&g) {
+            var autoscaling: [String: Any] = [:]
+            if chance(&g, 70) { autoscaling["web"] = ["cpu", "utilization", "backlog"].randomElement(using: &g)! }
+            if chance(&g) { autoscaling["utilizationTarget"] = Int.random(in: 1...100, using: &g) }
+            if chance(&g) { autoscaling["backlogTarget"] = Int.random(in: 1...50, using: &g) }
+            if chance(&g) { autoscaling["queueLengthTarget"] = Int.random(in: 1...1000, using: &g) }
+            if chance(&g) { autoscaling["workersToZero"] = chance(&g) }
+            platform["autoscaling"] = autoscaling
         }
         if chance(&g) {
             platform["argocd"] = ["project": "customers", "chart": ["repoURL": "oci://registry.example.com/charts",
@@ -128,6 +150,9 @@ enum RandomPairs {
         if chance(&g, 20) { config["DJINIT_KILL_GRACE"] = "1m30s" }
         if chance(&g, 20) { config["DJINIT_LOG_FORMAT"] = "json" }
         if database && chance(&g, 20) { config["PGOPTIONS"] = "-c search_path=app" }
+        if chance(&g, 40) { config["DJINIT_ASYNC"] = ["celery", "django-q", "auto"].randomElement(using: &g)! }
+        if chance(&g, 20) { config["DJINIT_WORKER_QUEUES"] = chance(&g, 80) ? "high,default" : text(&g) }
+        if chance(&g, 15) { config["DJINIT_BEAT"] = "true" }
         if !config.isEmpty { app["config"] = config }
 
         func resources() -> [String: Any] {
@@ -148,12 +173,17 @@ enum RandomPairs {
         if !web.isEmpty { app["web"] = web }
         if chance(&g) {
             var worker: [String: Any] = [:]
-            if chance(&g) { worker["replicas"] = Int.random(in: 1...maxReplicas, using: &g) }
+            if chance(&g, 40) {
+                let low = Int.random(in: 0...maxReplicas, using: &g)
+                worker["autoscaling"] = ["minReplicas": low, "maxReplicas": Int.random(in: max(low, 1)...maxReplicas, using: &g)]
+            } else if chance(&g) {
+                worker["replicas"] = Int.random(in: 1...maxReplicas, using: &g)
+            }
             if chance(&g) { worker["resources"] = resources() }
             app["worker"] = worker
         }
         if chance(&g, 30) {
-            app["beat"] = ["command": ["celery", text(&g, nonEmpty: true), "beat"]]
+            app["beat"] = chance(&g, 70) ? ["command": ["celery", text(&g, nonEmpty: true), "beat"]] : [:]
         }
         if chance(&g, 40) {
             let schedules = ["17 3 * * *", "*/15 * * * *", "0 0-23/2 1,15 JAN-MAR MON-FRI", "@daily", "0 0 ? * sun", "5 4 * * 7"]

@@ -8,7 +8,7 @@ import Testing
 @Suite struct ValidatorTests {
     /// Kinds that are not built into Kubernetes, for which kubernetes-validate has no schema: the CRD
     /// test checks them against their CRDs instead (a kustomization is no object at all).
-    static let customKinds = ["SealedSecret", "HTTPRoute", "Kustomization"]
+    static let customKinds = ["SealedSecret", "HTTPRoute", "ScaledObject", "TriggerAuthentication", "PodMonitor", "Kustomization"]
 
     /// The CRDs of ArgoCD, SealedSecret, KEDA, prometheus-operator and Gateway API, as their projects
     /// publish them, beside the checkout (`../shared/crds`).
@@ -70,7 +70,7 @@ import Testing
         #expect(!result.output.contains("Passed checks: 0,"), "checkov checked nothing: \(result.output)")
     }
 
-    @Test("every custom resource is valid against its CRD: SealedSecrets, HTTPRoute, and ArgoCD's Application, AppProject and ApplicationSet")
+    @Test("every custom resource is valid against its CRD: SealedSecrets, HTTPRoute, KEDA's ScaledObject and TriggerAuthentication, the PodMonitor, and ArgoCD's Application, AppProject and ApplicationSet")
     func customResources() throws {
         let golden = KubeTool.golden("full")
         let directory = try KubeTool.temporaryDirectory()
@@ -85,7 +85,8 @@ import Testing
             + (try KubeTool.goldenCases.flatMap { try Self.expectedFiles($0) })
         let result = try Self.validateCustomResources(files)
         #expect(result.status == 0, "\(result.output)\(result.error)")
-        for kind in ["Application/", "AppProject/", "ApplicationSet/", "SealedSecret/", "HTTPRoute/"] {
+        for kind in ["Application/", "AppProject/", "ApplicationSet/", "SealedSecret/", "HTTPRoute/", "ScaledObject/",
+                     "TriggerAuthentication/", "PodMonitor/"] {
             #expect(result.output.contains("ok \(kind)"), "no \(kind) was checked:\n\(result.output)")
         }
     }

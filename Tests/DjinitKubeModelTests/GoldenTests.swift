@@ -14,6 +14,11 @@ enum GoldenCase: String, CaseIterable, CustomTestStringConvertible {
     case rwo
     /// Served through a Gateway API HTTPRoute, a worker on a broker, autoscaling, no database.
     case gateway
+    /// The web scaled on busy workers and Celery workers on their queues, through KEDA, with a
+    /// PodMonitor; beat under djinit beat's lock.
+    case scalingUtilization = "scaling-utilization"
+    /// The web scaled on its accept queue, django-q2 workers on their queue down to zero.
+    case scalingBacklog = "scaling-backlog"
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 

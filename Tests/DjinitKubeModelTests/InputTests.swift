@@ -201,7 +201,64 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
     func platformStrict() {
         #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "replicas: 4\n") == [
             "platform.yaml:17:1: replicas: unknown key; allowed here: namespace, djinitVersion, initStep, requireImageDigest, runAsUser, "
-                + "maxReplicas, resources, quota, storage, ingress, gateway, database, pooler, broker, argocd",
+                + "maxReplicas, resources, quota, storage, ingress, gateway, database, pooler, broker, monitoring, autoscaling, argocd",
+        ])
+    }
+
+    @Test("autoscaling on metrics or queues is refused at its line when the platform lacks what the trigger reads")
+    func scalingNeeds() {
+        let web = "name: shop\nimage: shop:1.0\nweb:\n  autoscaling: {minReplicas: 1, maxReplicas: 3}\n"
+        #expect(problems(app: web, platform: testPlatform + "djinitVersion: 0.1.0\nautoscaling: {web: backlog}\n") == [
+            "platform.yaml:18:20: autoscaling.web: backlog needs monitoring.prometheus, the Prometheus KEDA queries",
+            "platform.yaml:18:20: autoscaling.web: backlog scales on metrics djinit 0.2.0 brings, and the platform's images "
+                + "may carry djinit 0.1.0 (djinitVersion)",
+        ])
+        #expect(problems(app: web, platform: testPlatform + "djinitVersion: 0.2.0\nautoscaling: {web: utilization}\n"
+            + "monitoring: {namespace: monitoring, podSelector: {app: prometheus}, prometheus: 'http://prometheus.monitoring.svc:9090'}\n") == [])
+
+        let worker = "name: shop\nimage: shop:1.0\nconfig: {DJINIT_ASYNC: celery}\nworker:\n  autoscaling: {minReplicas: 0, maxReplicas: 3}\n"
+        let broker = "broker: {namespace: redis, podSelector: {app: redis}, port: 6379}\n"
+        #expect(problems(app: worker, platform: testPlatform + broker) == [
+            "app.yaml:5:30: worker.autoscaling.minReplicas: the platform does not let workers scale to zero (autoscaling.workersToZero)",
+            "platform.yaml:17:9: broker: scaling Celery workers on queue length needs the broker's host, which KEDA reads Redis at",
+        ])
+        #expect(problems(app: worker, platform: testPlatform + broker.replacingOccurrences(of: "}\n", with: ", host: redis.redis.svc}\n")
+            + "autoscaling: {workersToZero: true}\n") == [])
+        #expect(problems(app: worker.replacingOccurrences(of: "celery", with: "auto"), platform: testPlatform + broker) == [
+            "app.yaml:5:16: worker.autoscaling: scaling on queue length needs config.DJINIT_ASYNC set to celery or django-q: "
+                + "the manifests cannot tell which broker auto would choose",
+            "app.yaml:5:30: worker.autoscaling.minReplicas: the platform does not let workers scale to zero (autoscaling.workersToZero)",
+        ])
+        #expect(problems(app: worker.replacingOccurrences(of: "celery", with: "django-q"), platform: testPlatform) == [
+            "app.yaml:5:16: worker.autoscaling: scaling django-q2 workers on queue length needs the platform's database, where its queue is",
+            "app.yaml:5:30: worker.autoscaling.minReplicas: the platform does not let workers scale to zero (autoscaling.workersToZero)",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nconfig: {DJINIT_ASYNC: celery}\nworker:\n  replicas: 2\n"
+            + "  autoscaling: {minReplicas: 3, maxReplicas: 2}\n", platform: testPlatform) == [
+            "app.yaml:5:13: worker.replicas: set either replicas or autoscaling, not both: the autoscaler owns the replica count",
+            "app.yaml:6:16: worker.autoscaling: scaling Celery workers on queue length needs the broker's host, which KEDA reads Redis at",
+            "app.yaml:6:30: worker.autoscaling.minReplicas: minReplicas 3 is above maxReplicas 2",
+        ])
+    }
+
+    @Test("beat holds its lock in the platform's database; with images older than djinit beat it needs its command")
+    func beatNeeds() {
+        let database = "database: {host: db.databases.svc, name: shop, user: shop, passwordSecret: {name: db, key: password}, "
+            + "namespace: db, podSelector: {app: db}}\n"
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nbeat: {}\n", platform: testPlatform + "djinitVersion: 0.2.0\n" + database) == [])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nbeat: {}\n", platform: testPlatform + "djinitVersion: 0.2.0\n") == [
+            "app.yaml:3:7: beat: djinit beat holds the beat lock, a PostgreSQL advisory lock, and the platform names no database "
+                + "(platform.yaml has no database section)",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nbeat: {}\n", platform: testPlatform + "djinitVersion: 0.1.0\n") == [
+            "app.yaml:3:7: beat: name the scheduler's command: the platform's images may carry djinit 0.1.0 (djinitVersion), "
+                + "which has no djinit beat to run Celery beat by default",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nbeat: {command: [celery, beat]}\n",
+                         platform: testPlatform + "djinitVersion: 0.1.0\n") == [])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\nconfig: {DJINIT_BEAT: 'true'}\nworker: {}\n", platform: testPlatform) == [
+            "app.yaml:3:23: config.DJINIT_BEAT: a worker with DJINIT_BEAT=true holds the beat lock, a PostgreSQL advisory lock, "
+                + "and the platform names no database (platform.yaml has no database section)",
         ])
     }
 

@@ -91,8 +91,7 @@ enum AsyncCommand {
             switch url.kind {
             case .redis:
                 // Celery's default queue unless the worker consumes others.
-                let queues = settings[Schema.workerQueues].map { $0.split(separator: ",").map(String.init) } ?? ["celery"]
-                return .redis(url, queues: queues)
+                return .redis(url, queues: (settings[Schema.workerQueues] ?? .celeryDefault).names)
             case .tcpOnly: return .tcp(url)
             case .unchecked: return .none("the broker \(url.redactedText) is not one djinit can check (Redis or AMQP)")
             }

@@ -158,17 +158,12 @@ final class BrokerCheck {
                 done(Report(failure: "the database: \(error)"))
                 return
             }
-            connection.query(BrokerCheck.djangoQQueuedTasks) { result in
+            connection.query(DjangoQBroker.queuedTasks) { result in
                 let count = (try? result.get())?.first?.first?.flatMap { Int($0) }
                 done(Report(queues: count.map { [(BrokerCheck.djangoQQueue, $0)] } ?? []))
             }
         }
     }
-
-    /// django-q2's ORM broker keeps a task in `django_q_ormq` until it is done, and a worker that
-    /// takes it moves its `lock` into the future: queued are the ones whose lock has passed. All
-    /// clusters' queues together: djinit cannot know the cluster's name without starting Python.
-    static let djangoQQueuedTasks = "SELECT count(*) FROM django_q_ormq WHERE lock <= now()"
 
     /// The `queue` label of django-q2's count.
     static let djangoQQueue = "django_q"

@@ -57,7 +57,7 @@ struct WorkerLaunch: Equatable {
                 arguments += ["--concurrency", String(concurrency)]
             }
             if let pool { arguments += ["--pool", pool.rawValue] }
-            if let queues = settings[Schema.workerQueues] { arguments += ["--queues", queues] }
+            if let queues = settings[Schema.workerQueues] { arguments += ["--queues", queues.settingText] }
             let beat = settings[Schema.beat] ? celeryBeat(python: python, app: app, settings: settings) : nil
             return WorkerLaunch(worker: worker, arguments: arguments + userArguments, beatArguments: beat,
                                 warnings: warnings)

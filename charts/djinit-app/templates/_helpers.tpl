@@ -180,7 +180,8 @@ platform changes their digest, and the hoster's digest wins the merge. */ -}}
 {{- $web := $v.web | default dict -}}
 {{- $scaling := $web.autoscaling -}}
 {{- $maxReplicas := $p.maxReplicas | int -}}
-{{- range $path, $replicas := dict "web.replicas" $web.replicas "worker.replicas" (($v.worker | default dict).replicas) "web.autoscaling.maxReplicas" (($scaling | default dict).maxReplicas) -}}
+{{- $workerScaling := ($v.worker | default dict).autoscaling -}}
+{{- range $path, $replicas := dict "web.replicas" $web.replicas "worker.replicas" (($v.worker | default dict).replicas) "web.autoscaling.maxReplicas" (($scaling | default dict).maxReplicas) "worker.autoscaling.maxReplicas" (($workerScaling | default dict).maxReplicas) -}}
 {{- if and (not (kindIs "invalid" $replicas)) (gt ($replicas | int) $maxReplicas) -}}
 {{- $problems = append $problems (printf "%s: %d is above the platform's maximum of %d" $path ($replicas | int) $maxReplicas) -}}
 {{- end -}}
@@ -191,6 +192,47 @@ platform changes their digest, and the hoster's digest wins the merge. */ -}}
 {{- end -}}
 {{- if not (kindIs "invalid" $web.replicas) -}}
 {{- $problems = append $problems "web.replicas: set either replicas or autoscaling, not both: the autoscaler owns the replica count" -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Autoscaling through KEDA: what the platform offers, and what each trigger needs (PlanChecks). */ -}}
+{{- $offered := $p.autoscaling -}}
+{{- $webOnMetrics := and (not (not $scaling)) (ne $offered.web "cpu") -}}
+{{- if $webOnMetrics -}}
+{{- if not (($p.monitoring | default dict).prometheus) -}}
+{{- $problems = append $problems (printf "platform.autoscaling.web: %s needs monitoring.prometheus, the Prometheus KEDA queries" $offered.web) -}}
+{{- end -}}
+{{- if semverCompare (printf "<%s" $c.metricsSince) $p.djinitVersion -}}
+{{- $problems = append $problems (printf "platform.autoscaling.web: %s scales on metrics djinit %s brings, and the platform's images may carry djinit %s (djinitVersion)" $offered.web $c.metricsSince $p.djinitVersion) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $plan "webScalesOnMetrics" $webOnMetrics -}}
+{{- $async := get ($v.config | default dict) $c.asyncWorker -}}
+{{- if eq $async "celery" -}}
+{{- $_ := set $plan "queueSource" (dict "kind" "redis" "queues" (splitList "," (get ($v.config | default dict) $c.workerQueues | default $c.celeryDefaultQueues))) -}}
+{{- else if eq $async "django-q" -}}
+{{- $_ := set $plan "queueSource" (dict "kind" "djangoQ") -}}
+{{- end -}}
+{{- with $workerScaling -}}
+{{- if hasKey $v.worker "replicas" -}}
+{{- $problems = append $problems "worker.replicas: set either replicas or autoscaling, not both: the autoscaler owns the replica count" -}}
+{{- end -}}
+{{- if gt (.minReplicas | int) (.maxReplicas | int) -}}
+{{- $problems = append $problems (printf "worker.autoscaling.minReplicas: minReplicas %d is above maxReplicas %d" (.minReplicas | int) (.maxReplicas | int)) -}}
+{{- end -}}
+{{- if and (eq (.minReplicas | int) 0) (not $offered.workersToZero) -}}
+{{- $problems = append $problems "worker.autoscaling.minReplicas: the platform does not let workers scale to zero (autoscaling.workersToZero)" -}}
+{{- end -}}
+{{- if eq $async "celery" -}}
+{{- if not (($p.broker | default dict).host) -}}
+{{- $problems = append $problems "worker.autoscaling: scaling Celery workers on queue length needs the broker's host, which KEDA reads Redis at" -}}
+{{- end -}}
+{{- else if eq $async "django-q" -}}
+{{- if not $p.database -}}
+{{- $problems = append $problems "worker.autoscaling: scaling django-q2 workers on queue length needs the platform's database, where its queue is" -}}
+{{- end -}}
+{{- else -}}
+{{- $problems = append $problems (printf "worker.autoscaling: scaling on queue length needs config.%s set to celery or django-q: the manifests cannot tell which broker auto would choose" $c.asyncWorker) -}}
 {{- end -}}
 {{- end -}}
 
@@ -400,6 +442,38 @@ left to that djinit's default. */ -}}
 {{- if $v.cronJobs }}{{ $components = append $components "cron" }}{{ end -}}
 {{- if eq $p.initStep "job" }}{{ $components = append $components "init" }}{{ end -}}
 {{- $_ := set $plan "appComponents" $components -}}
+{{- if hasKey $v "worker" -}}
+{{- if $workerScaling -}}
+{{- $_ := set $plan "workerMinimumReplicas" ($workerScaling.minReplicas | int) -}}
+{{- else -}}
+{{- $_ := set $plan "workerReplicas" (($v.worker | default dict).replicas | default (get $c.appDefaults "worker.replicas") | int) -}}
+{{- $_ := set $plan "workerMinimumReplicas" $plan.workerReplicas -}}
+{{- end -}}
+{{- end -}}
+{{- /* Beat runs under djinit beat's lock when the images' djinit has the command; the lock holders go
+to PostgreSQL directly, past a pooler; the pods with a probe port serve /metrics. */ -}}
+{{- $_ := set $plan "beatRunsUnderLock" (semverCompare (printf ">=%s" $c.beatSince) $p.djinitVersion) -}}
+{{- $beatBesideWorker := and (hasKey $v "worker") (eq (get ($v.config | default dict) $c.beatBesideWorker) "true") -}}
+{{- if and (hasKey $v "beat") (not (hasKey ($v.beat | default dict) "command")) (not $plan.beatRunsUnderLock) -}}
+{{- $problems = append $problems (printf "beat: name the scheduler's command: the platform's images may carry djinit %s (djinitVersion), which has no djinit beat to run Celery beat by default" $p.djinitVersion) -}}
+{{- end -}}
+{{- if not $p.database -}}
+{{- $why := "holds the beat lock, a PostgreSQL advisory lock, and the platform names no database (platform.yaml has no database section)" -}}
+{{- if and (hasKey $v "beat") $plan.beatRunsUnderLock -}}
+{{- $problems = append $problems (printf "beat: djinit beat %s" $why) -}}
+{{- end -}}
+{{- if $beatBesideWorker -}}
+{{- $problems = append $problems (printf "config.%s: a worker with %s=true %s" $c.beatBesideWorker $c.beatBesideWorker $why) -}}
+{{- end -}}
+{{- end -}}
+{{- $holders := list (ternary "init" "web" (eq $p.initStep "job")) -}}
+{{- if $beatBesideWorker }}{{ $holders = append $holders "worker" }}{{ end -}}
+{{- if and (hasKey $v "beat") $plan.beatRunsUnderLock }}{{ $holders = append $holders "beat" }}{{ end -}}
+{{- $_ := set $plan "lockHolders" $holders -}}
+{{- $probed := list "web" -}}
+{{- if hasKey $v "worker" }}{{ $probed = append $probed "worker" }}{{ end -}}
+{{- if and (hasKey $v "beat") $plan.beatRunsUnderLock }}{{ $probed = append $probed "beat" }}{{ end -}}
+{{- $_ := set $plan "probedComponents" $probed -}}
 
 {{- if $problems -}}
 {{- fail (printf "\n%s" (join "\n" $problems)) -}}
