@@ -110,7 +110,7 @@ let package = Package(
         .target(name: "DjinitTestSupport", path: "Tests/DjinitTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "DjinitTextTests", dependencies: ["DjinitText"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitPostgresTests", dependencies: ["DjinitPostgres"], swiftSettings: strictSwift),
-        .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
+        .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix", "DjinitTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitEventLoop", "DjinitProbe", "DjinitTestSupport"],
                     swiftSettings: strictSwift),
         .testTarget(name: "DjinitLoggingTests", dependencies: ["DjinitLogging"], swiftSettings: strictSwift),
@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DjinitCommandsTests",
-            dependencies: ["DjinitCommands", "DjinitSettings"],
+            dependencies: ["DjinitCommands", "DjinitProbe", "DjinitSettings"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,7 +1,13 @@
 #define _GNU_SOURCE
 #include "CDjinitShim.h"
 
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -44,4 +50,54 @@ int djinit_affinity_cpu_count(void) {
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
     return CPU_COUNT(&set);
+}
+
+size_t djinit_sock_diag_tcp_request(void *buffer, size_t capacity, int family, uint32_t states, uint16_t local_port) {
+    struct {
+        struct nlmsghdr header;
+        struct inet_diag_req_v2 request;
+    } message;
+    if (capacity < sizeof message) return 0;
+    memset(&message, 0, sizeof message);
+    message.header.nlmsg_len = sizeof message;
+    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    message.request.sdiag_family = (uint8_t)family;
+    message.request.sdiag_protocol = IPPROTO_TCP;
+    message.request.idiag_states = states;
+    message.request.id.idiag_sport = htons(local_port);
+    memcpy(buffer, &message, sizeof message);
+    return sizeof message;
+}
+
+long djinit_sock_diag_tcp_decode(const void *buffer, size_t length, struct djinit_tcp_socket *out, size_t capacity,
+                                 int *done) {
+    long count = 0;
+    int remaining = (int)length;
+    for (const struct nlmsghdr *header = buffer; NLMSG_OK(header, remaining); header = NLMSG_NEXT(header, remaining)) {
+        if (header->nlmsg_type == NLMSG_DONE) {
+            *done = 1;
+            return count;
+        }
+        if (header->nlmsg_type == NLMSG_ERROR) {
+            const struct nlmsgerr *error = NLMSG_DATA(header);
+            errno = header->nlmsg_len >= NLMSG_LENGTH(sizeof *error) && error->error < 0 ? -error->error : EPROTO;
+            return -1;
+        }
+        if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY || header->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+            continue;
+        if ((size_t)count == capacity) {
+            errno = EMSGSIZE;
+            return -1;
+        }
+        const struct inet_diag_msg *socket = NLMSG_DATA(header);
+        out[count++] = (struct djinit_tcp_socket){
+            .inode = socket->idiag_inode,
+            .receive_queue = socket->idiag_rqueue,
+            .send_queue = socket->idiag_wqueue,
+            .local_port = ntohs(socket->id.idiag_sport),
+            .state = socket->idiag_state,
+        };
+    }
+    return count;
 }

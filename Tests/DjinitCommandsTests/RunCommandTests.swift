@@ -1,4 +1,5 @@
 @testable import DjinitCommands
+import DjinitProbe
 import DjinitSettings
 import Testing
 
@@ -13,10 +14,10 @@ import Testing
     func defaults() throws {
         let result = try launch([:])
         #expect(result.arguments == ["python", "-m", "gunicorn", "--bind", "0.0.0.0:8000", "--workers", "5",
-                                     "--graceful-timeout", "24", "--backlog", "2048", "--access-logfile", "-",
+                                     "--graceful-timeout", "24", "--access-logfile", "-",
                                      "example.wsgi:application"])
         #expect(result.warnings.isEmpty)
-        #expect(result.requestsPerWorker == 1 && result.backlog == 2048 && !result.sendsMetrics)
+        #expect(result.requestsPerWorker == 1 && !result.sendsMetrics)
     }
 
     @Test("statsD goes to djinit unless the command line names its own host; the access log can be turned off")
@@ -28,15 +29,13 @@ import Testing
         #expect(!own.sendsMetrics && !own.arguments.contains("127.0.0.1:40125"))
     }
 
-    @Test("a worker's capacity: 1 for sync, --threads for gthread, none for gevent or ASGI; the backlog as passed",
+    @Test("a worker's capacity: 1 for sync, --threads for gthread, none for gevent or ASGI",
           arguments: [
               ([], [:], 1), (["--threads", "4"], [:], 4), (["--threads=4", "-k", "gthread"], [:], 4),
               (["--worker-class", "gevent"], [:], nil), ([], ["DJINIT_HTTP_INTERFACE": "asgi"], nil),
           ] as [([String], [String: String], Int?)])
     func capacity(extra: [String], environment: [String: String], requests: Int?) throws {
-        let result = try launch(environment, extra: extra + ["--backlog", "64"])
-        #expect(result.requestsPerWorker == requests)
-        #expect(result.backlog == 64)
+        #expect(try launch(environment, extra: extra).requestsPerWorker == requests)
     }
 
     @Test("ASGI uses uvicorn's worker and the asgi module; extra arguments come after djinit's, before the app")
@@ -44,7 +43,7 @@ import Testing
         let result = try launch(["DJINIT_HTTP_INTERFACE": "asgi", "DJINIT_HTTP_PORT": "9000", "DJINIT_HTTP_WORKERS": "3",
                                  "DJINIT_PYTHON": "/venv/bin/python"], extra: ["--max-requests", "1000"])
         #expect(result.arguments == ["/venv/bin/python", "-m", "gunicorn", "--bind", "0.0.0.0:9000", "--workers", "3",
-                                     "--graceful-timeout", "24", "--backlog", "2048", "--access-logfile", "-",
+                                     "--graceful-timeout", "24", "--access-logfile", "-",
                                      "--worker-class", "uvicorn_worker.UvicornWorker", "--max-requests", "1000",
                                      "example.asgi:application"])
     }
@@ -105,5 +104,30 @@ import Testing
         #expect(DjinitCLI.main(["djinit", "probe"], environment: [:]) == ExitCode.usage)
         #expect(DjinitCLI.main(["djinit", "probe", "metrics"], environment: [:]) == ExitCode.usage)
         #expect(DjinitCLI.main(["djinit", "probe", "live", "ready"], environment: [:]) == ExitCode.usage)
+    }
+}
+
+@Suite struct RequestMetricsTests {
+    private func record(_ lines: [String]) -> RequestMetrics {
+        var metrics = RequestMetrics()
+        for line in lines { StatsDMetric(Array(line.utf8)[...]).map { metrics.record($0) } }
+        return metrics
+    }
+
+    @Test("status codes count by class, a sample rate scales a count, and a --statsd-prefix is allowed")
+    func statusClasses() {
+        let metrics = record(["gunicorn.request.status.200:1|c", "shop.gunicorn.request.status.204:1|c",
+                              "gunicorn.request.status.503:1|c|@0.5", "gunicorn.requests:1|c",
+                              "gunicorn.request.status.600:1|c", "gunicorn.request.status.20:1|c",
+                              "xgunicorn.request.status.200:1|c", "gunicorn.request.status.200:1|g"])
+        #expect(metrics.byStatusClass == [0, 2, 0, 0, 2])
+    }
+
+    @Test("durations in ms fill the buckets in seconds; a slower one than the last bound only counts")
+    func durations() {
+        let metrics = record(["gunicorn.request.duration:3|ms", "gunicorn.request.duration:300|ms",
+                              "shop.gunicorn.request.duration:20000|ms", "gunicorn.request.duration:5|c"])
+        #expect(metrics.durationCount == 3)
+        #expect(abs(metrics.durationSum - 20.303) < 1e-9)
     }
 }

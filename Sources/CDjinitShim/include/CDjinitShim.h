@@ -4,8 +4,11 @@
 #ifndef CDJINIT_SHIM_H
 #define CDJINIT_SHIM_H
 
+#include <linux/netlink.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
 
@@ -43,5 +46,34 @@ int djinit_accept_nonblocking(int fd);
 /// How many CPUs this process may run on (sched_getaffinity and CPU_COUNT, which is a macro);
 /// 0 if it cannot be read.
 int djinit_affinity_cpu_count(void);
+
+/// One TCP socket of a sock_diag dump (the kernel's `inet_diag_msg`, reduced to what djinit reads).
+struct djinit_tcp_socket {
+    /// The socket's inode: `socket:[INODE]` in its owners' `/proc/PID/fd`.
+    uint32_t inode;
+    /// For a listening socket, the connections waiting to be accepted; for another, bytes unread.
+    uint32_t receive_queue;
+    /// For a listening socket, the accept queue's limit; for another, bytes unacknowledged.
+    uint32_t send_queue;
+    uint16_t local_port;
+    /// The TCP state, as in `/proc/net/tcp` (1 established, 8 close-wait, 10 listen).
+    uint8_t state;
+};
+
+/// The sock_diag (NETLINK_SOCK_DIAG) ABI lives in linux/ headers that Glibc's module lacks, and its
+/// replies are walked with the NLMSG_* macros: these two functions keep both here, while the
+/// socket and its system calls stay in Swift.
+///
+/// Writes into `buffer` a dump request for this network namespace's TCP sockets of `family`
+/// (AF_INET or AF_INET6) whose state is in `states` (a mask of 1 << state) and whose local port is
+/// `local_port`, which the kernel filters on. Returns the request's length, or 0 if `capacity` is
+/// too small.
+size_t djinit_sock_diag_tcp_request(void *buffer, size_t capacity, int family, uint32_t states, uint16_t local_port);
+
+/// Decodes one read of sock_diag replies into `out`, at most `capacity` sockets (length / 16 is
+/// always enough). Returns how many, or -1 with errno set: from the kernel's NLMSG_ERROR reply, or
+/// EMSGSIZE if `capacity` is short. Sets `*done` to 1 when the dump ended (NLMSG_DONE).
+long djinit_sock_diag_tcp_decode(const void *buffer, size_t length, struct djinit_tcp_socket *out, size_t capacity,
+                                 int *done);
 
 #endif

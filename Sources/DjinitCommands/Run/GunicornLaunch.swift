@@ -18,8 +18,6 @@ struct GunicornLaunch: Equatable {
     /// threaded one; nil for a worker class without a fixed number (gevent, eventlet, the ASGI
     /// worker), whose busy-worker utilisation is then not defined.
     let requestsPerWorker: Int?
-    /// gunicorn's `--backlog`: the most connections that may wait to be accepted.
-    let backlog: Int
     /// Whether gunicorn sends its statsD datagrams to djinit.
     let sendsMetrics: Bool
     /// Settings that do not fit together, one sentence each, for the log.
@@ -28,9 +26,6 @@ struct GunicornLaunch: Equatable {
     /// Time kept back from the budget after gunicorn's graceful timeout, for gunicorn to reap its
     /// workers and exit before djinit's SIGKILL.
     static let exitMargin: Duration = .seconds(1)
-
-    /// gunicorn's own default `--backlog`, which djinit passes explicitly so that `/metrics` knows it.
-    static let defaultBacklog = 2048
 
     /// - Parameters:
     ///   - settingsModule: `DJANGO_SETTINGS_MODULE`, or the one `manage.py` names; needed only
@@ -62,7 +57,6 @@ struct GunicornLaunch: Equatable {
         let drainDelay = settings[Schema.drainDelay]
         let derivedTimeout = Int(max(.seconds(1), grace - drainDelay - exitMargin).components.seconds)
         let gracefulTimeout = try wholeNumber("--graceful-timeout", in: extraArguments) ?? derivedTimeout
-        let backlog = try wholeNumber("--backlog", in: extraArguments) ?? defaultBacklog
         let threads = try wholeNumber("--threads", in: extraArguments) ?? 1
         let workerClass = value(of: ["-k", "--worker-class"], in: extraArguments)
             ?? (interface == .asgi ? "uvicorn_worker.UvicornWorker" : "sync")
@@ -83,14 +77,13 @@ struct GunicornLaunch: Equatable {
         var arguments = [settings[Schema.python], "-m", "gunicorn",
                          "--bind", "\(settings[Schema.httpHost]):\(settings[Schema.httpPort])",
                          "--workers", String(workers),
-                         "--graceful-timeout", String(gracefulTimeout),
-                         "--backlog", String(GunicornLaunch.defaultBacklog)]
+                         "--graceful-timeout", String(gracefulTimeout)]
         if settings[Schema.httpAccessLog] { arguments += ["--access-logfile", "-"] }
         if sendsMetrics, let statsdPort { arguments += ["--statsd-host", "127.0.0.1:\(statsdPort)"] }
         if interface == .asgi { arguments += ["--worker-class", "uvicorn_worker.UvicornWorker"] }
         arguments += extraArguments + [app]
         return GunicornLaunch(arguments: arguments, workers: workers, gracefulTimeoutSeconds: gracefulTimeout,
-                              requestsPerWorker: requestsPerWorker, backlog: backlog, sendsMetrics: sendsMetrics,
+                              requestsPerWorker: requestsPerWorker, sendsMetrics: sendsMetrics,
                               warnings: warnings)
     }
 

@@ -4,15 +4,15 @@ import DjinitProbe
 import DjinitSupervisor
 import Glibc
 
-/// How busy gunicorn is, sampled from `/proc` every second: its workers, how many of them serve a
-/// request, and how many connections wait to be accepted.
+/// How busy gunicorn is, sampled every second: its workers, how many of them serve a request, and
+/// how many connections wait to be accepted.
 ///
 /// gunicorn reports a request only once it ends, so a busy worker is read from what it holds:
 /// a worker serving a request owns an accepted connection, a TCP socket of this network namespace
-/// whose local port is gunicorn's and which is established (`/proc/net/tcp`, and the worker's
+/// whose local port is gunicorn's and which is connected (the kernel's sock_diag, and the worker's
 /// `/proc/PID/fd`); an idle worker owns none and waits on the listening socket. That works the same
 /// whatever the request waits on (the database, a sleep, the CPU), within a second of it starting.
-/// The accept queue is the listening socket's `rx_queue` in the same table.
+/// The accept queue and its limit are the listening socket's, from the same sock_diag answer.
 ///
 /// Capacity: the sync worker serves one request at a time, the threaded one `--threads`, so
 /// utilisation is busy / (workers x that). With `--threads`, a connection held open for keep-alive
@@ -27,6 +27,9 @@ final class GunicornLoad {
         var busyWorkers = 0
         /// Connections waiting in the listening socket's accept queue.
         var backlog = 0
+        /// The most that may wait: gunicorn's `--backlog`, which the kernel caps at
+        /// net.core.somaxconn, as the kernel reports it.
+        var backlogLimit = 0
     }
 
     static let interval: Duration = .seconds(1)
@@ -35,21 +38,17 @@ final class GunicornLoad {
     private let supervisor: Supervisor
     private let port: UInt16
     private let requestsPerWorker: Int?
-    private let backlogLimit: Int
     private var timer: EventLoop.TimerID?
     private var workerPIDs: Set<pid_t> = []
     private(set) var sample = Sample()
     /// Distinct workers seen; beyond the worker count, restarts.
     private(set) var workersSeen = 0
 
-    init(loop: EventLoop, supervisor: Supervisor, port: UInt16, requestsPerWorker: Int?, backlog: Int) {
+    init(loop: EventLoop, supervisor: Supervisor, port: UInt16, requestsPerWorker: Int?) {
         self.loop = loop
         self.supervisor = supervisor
         self.port = port
         self.requestsPerWorker = requestsPerWorker
-        // The kernel caps every listen backlog at net.core.somaxconn.
-        let somaxconn = FileReader.text(of: "/proc/sys/net/core/somaxconn").flatMap { Int($0.filter(\.isNumber)) }
-        backlogLimit = min(backlog, somaxconn ?? backlog)
     }
 
     /// Samples now and every second until `stop()`.
@@ -80,11 +79,15 @@ final class GunicornLoad {
         workerPIDs = Set(workers)
         var next = Sample(workers: workers.count)
         var accepted: Set<UInt64> = []
-        for socket in SocketTables.tcp() where socket.localPort == port {
+        for socket in SocketTables.tcp(localPort: port) ?? [] {
             switch socket.state {
-            case .listening: next.backlog += socket.receiveQueue
-            case .established: accepted.insert(socket.inode)
-            case .other: break
+            case .listening:
+                next.backlog += socket.receiveQueue
+                next.backlogLimit += socket.sendQueue
+            case .connected where socket.inode != 0:
+                accepted.insert(socket.inode)
+            case .connected:
+                break
             }
         }
         if !accepted.isEmpty {
@@ -113,6 +116,6 @@ final class GunicornLoad {
         text.add("djinit_http_backlog", .gauge, help: "Connections waiting to be accepted by gunicorn (the accept queue).",
                  Double(sample.backlog))
         text.add("djinit_http_backlog_limit", .gauge, help: "The most that may wait: gunicorn's --backlog, capped by net.core.somaxconn.",
-                 Double(backlogLimit))
+                 Double(sample.backlogLimit))
     }
 }

@@ -18,10 +18,8 @@ struct RequestMetrics {
     private(set) var durationCount = 0
 
     mutating func record(_ metric: StatsDMetric) {
-        guard let start = metric.name.firstRange(of: "gunicorn.") else { return }
-        let name = metric.name[start.lowerBound...]
-        switch (name, metric.kind) {
-        case ("gunicorn.request.duration", .timer), ("gunicorn.request.duration", .histogram):
+        let name = metric.name.utf8
+        if metric.kind == .timer || metric.kind == .histogram, RequestMetrics.names(name, "gunicorn.request.duration") {
             let seconds = max(0, metric.value / 1000)
             durationSum += seconds
             durationCount += 1
@@ -30,14 +28,31 @@ struct RequestMetrics {
             } else {
                 overflow += 1
             }
-        case (_, .counter) where name.hasPrefix("gunicorn.request.status."):
-            let code = name.dropFirst("gunicorn.request.status.".count)
-            if code.count == 3, let first = code.first?.wholeNumberValue, (1...5).contains(first), Int(code) != nil {
-                byStatusClass[first - 1] += metric.value / metric.sampleRate
-            }
-        default:
-            break
+        } else if metric.kind == .counter, name.count > 4, RequestMetrics.names(name.dropLast(4), "gunicorn.request.status"),
+                  let statusClass = RequestMetrics.statusClass(name.suffix(4)) {
+            byStatusClass[statusClass - 1] += metric.value / metric.sampleRate
         }
+    }
+
+    /// The class, 1 to 5, of a status code suffix `.NNN`.
+    private static func statusClass(_ suffix: some Sequence<UInt8>) -> Int? {
+        var statusClass: Int?
+        for (offset, byte) in suffix.enumerated() {
+            switch offset {
+            case 0 where byte == UInt8(ascii: "."): continue
+            case 1 where (UInt8(ascii: "1")...UInt8(ascii: "5")).contains(byte): statusClass = Int(byte - UInt8(ascii: "0"))
+            case 2...3 where (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte): continue
+            default: return nil
+            }
+        }
+        return statusClass
+    }
+
+    /// Whether `name` is `metric`, or `metric` after a `--statsd-prefix` (`PREFIX.metric`).
+    private static func names(_ name: some Collection<UInt8>, _ metric: StaticString) -> Bool {
+        let wanted = UnsafeBufferPointer(start: metric.utf8Start, count: metric.utf8CodeUnitCount)
+        guard name.count >= wanted.count, name.suffix(wanted.count).elementsEqual(wanted) else { return false }
+        return name.count == wanted.count || name.dropLast(wanted.count).last == UInt8(ascii: ".")
     }
 
     func add(to text: inout PrometheusText) {

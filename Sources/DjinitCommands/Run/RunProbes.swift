@@ -94,7 +94,7 @@ final class RunProbes {
     /// gunicorn is started.
     func startChecking(_ launch: GunicornLaunch) {
         let load = GunicornLoad(loop: loop, supervisor: supervisor, port: configuration.httpPort,
-                                requestsPerWorker: launch.requestsPerWorker, backlog: launch.backlog)
+                                requestsPerWorker: launch.requestsPerWorker)
         self.load = load
         load.start()
         check()
