@@ -68,6 +68,7 @@ public enum ChartFiles {
                 "managePy": setting(settings.managePy.descriptor), "secretsDir": setting(settings.secretsDir.descriptor),
                 "databaseURL": setting(settings.databaseURL.descriptor),
                 "migrateDatabaseURL": setting(settings.migrateDatabaseURL.descriptor),
+                "httpInterface": setting(settings.httpInterface.descriptor),
             ],
             // The release each setting arrived in, for djinitVersion's rule (Plan).
             "settingSince": .map(settings.all.map { Tree.Entry($0.name, .string($0.since.description)) }),

@@ -38,6 +38,7 @@ public struct DjinitSettingsInUse: Sendable {
     public var migrateDatabaseURL = Schema.migrateDatabaseURL
     public var python = Schema.python
     public var managePy = Schema.managePy
+    public var httpInterface = Schema.httpInterface
     public var asyncWorker = Schema.asyncWorker
     public var workerQueues = Schema.workerQueues
     public var beatBesideWorker = Schema.beat
@@ -88,7 +89,9 @@ public struct Plan: Sendable {
     public let killGrace: Duration
     public let python: String
     public let managePy: String
-    /// The workers' `DJINIT_ASYNC`, `DJINIT_WORKER_QUEUES` and `DJINIT_BEAT`.
+    /// The web's `DJINIT_HTTP_INTERFACE`; the workers' `DJINIT_ASYNC`, `DJINIT_WORKER_QUEUES` and
+    /// `DJINIT_BEAT`.
+    let httpInterface: AppInterface
     let asyncWorker: AsyncWorkerSetting
     let workerQueues: QueueNames
     let beatBesideWorker: Bool
@@ -154,6 +157,7 @@ public struct Plan: Sendable {
         killGrace = effective[knobs.killGrace]
         python = effective[knobs.python]
         managePy = effective[knobs.managePy]
+        httpInterface = effective[knobs.httpInterface]
         asyncWorker = effective[knobs.asyncWorker]
         workerQueues = effective[knobs.workerQueues] ?? .celeryDefault
         beatBesideWorker = effective[knobs.beatBesideWorker]

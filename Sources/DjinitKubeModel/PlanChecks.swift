@@ -72,6 +72,10 @@ struct PlanChecks {
             if platform.monitoring?.prometheus == nil {
                 fail(offered.web.position, "\(offered.web.value.rawValue) needs monitoring.prometheus, the Prometheus KEDA queries")
             }
+            if offered.web.value == .utilization && plan.httpInterface == .asgi {
+                fail(configPosition(knobs.httpInterface.name), "the platform scales the web on busy-worker utilization "
+                    + "(\(offered.web.position.location)), which the ASGI worker has no fixed capacity for: ask the hoster for backlog")
+            }
             if platform.djinitVersion.value < Schema.httpMetrics.since {
                 fail(offered.web.position, "\(offered.web.value.rawValue) scales on metrics djinit \(Schema.httpMetrics.since) brings, and "
                     + "the platform's images may carry djinit \(platform.djinitVersion.value) (djinitVersion)")

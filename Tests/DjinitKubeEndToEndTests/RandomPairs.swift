@@ -149,6 +149,7 @@ enum RandomPairs {
         if chance(&g, 20) { config["DJINIT_PROBE_PORT"] = "9090" }
         if chance(&g, 20) { config["DJINIT_KILL_GRACE"] = "1m30s" }
         if chance(&g, 20) { config["DJINIT_LOG_FORMAT"] = "json" }
+        if chance(&g, 15) { config["DJINIT_HTTP_INTERFACE"] = "asgi" }
         if database && chance(&g, 20) { config["PGOPTIONS"] = "-c search_path=app" }
         if chance(&g, 40) { config["DJINIT_ASYNC"] = ["celery", "django-q", "auto"].randomElement(using: &g)! }
         if chance(&g, 20) { config["DJINIT_WORKER_QUEUES"] = chance(&g, 80) ? "high,default" : text(&g) }

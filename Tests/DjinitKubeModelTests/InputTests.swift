@@ -215,6 +215,12 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
         ])
         #expect(problems(app: web, platform: testPlatform + "djinitVersion: 0.2.0\nautoscaling: {web: utilization}\n"
             + "monitoring: {namespace: monitoring, podSelector: {app: prometheus}, prometheus: 'http://prometheus.monitoring.svc:9090'}\n") == [])
+        #expect(problems(app: web + "config: {DJINIT_HTTP_INTERFACE: asgi}\n", platform: testPlatform
+            + "djinitVersion: 0.2.0\nautoscaling: {web: utilization}\n"
+            + "monitoring: {namespace: monitoring, podSelector: {app: prometheus}, prometheus: 'http://prometheus.monitoring.svc:9090'}\n") == [
+            "app.yaml:5:33: config.DJINIT_HTTP_INTERFACE: the platform scales the web on busy-worker utilization "
+                + "(platform.yaml:18:20), which the ASGI worker has no fixed capacity for: ask the hoster for backlog",
+        ])
 
         let worker = "name: shop\nimage: shop:1.0\nconfig: {DJINIT_ASYNC: celery}\nworker:\n  autoscaling: {minReplicas: 0, maxReplicas: 3}\n"
         let broker = "broker: {namespace: redis, podSelector: {app: redis}, port: 6379}\n"

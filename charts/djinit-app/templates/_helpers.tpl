@@ -205,6 +205,9 @@ platform changes their digest, and the hoster's digest wins the merge. */ -}}
 {{- if semverCompare (printf "<%s" $c.metricsSince) $p.djinitVersion -}}
 {{- $problems = append $problems (printf "platform.autoscaling.web: %s scales on metrics djinit %s brings, and the platform's images may carry djinit %s (djinitVersion)" $offered.web $c.metricsSince $p.djinitVersion) -}}
 {{- end -}}
+{{- if and (eq $offered.web "utilization") (eq (get ($v.config | default dict) $c.settings.httpInterface.name) "asgi") -}}
+{{- $problems = append $problems (printf "config.%s: the platform scales the web on busy-worker utilization (platform.autoscaling.web), which the ASGI worker has no fixed capacity for: ask the hoster for backlog" $c.settings.httpInterface.name) -}}
+{{- end -}}
 {{- end -}}
 {{- $_ := set $plan "webScalesOnMetrics" $webOnMetrics -}}
 {{- $async := get ($v.config | default dict) $c.asyncWorker -}}
