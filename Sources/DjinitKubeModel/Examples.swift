@@ -154,6 +154,18 @@ public enum Examples {
             app.kubernetes.io/name: redis
           port: 6379
 
+        # Prometheus, which scrapes djinit's /metrics through a PodMonitor, and what app.yaml's
+        # autoscaling scales on: the web on cpu, or through KEDA on busy-worker utilization or on
+        # backlog; workers on their queue length (Celery's needs the broker's host):
+        #   monitoring:
+        #     namespace: monitoring
+        #     podSelector: {app.kubernetes.io/name: prometheus}
+        #     podMonitorLabels: {release: prometheus}
+        #     prometheus: http://prometheus-operated.monitoring.svc:9090
+        #   autoscaling:
+        #     web: utilization
+        #     utilizationTarget: 70
+
         # How ArgoCD delivers the app: `djinit-kube argocd` writes its Application and AppProject.
         # With it, the init Job is a Sync hook and every object has a sync wave.
         argocd:
