@@ -8,6 +8,8 @@
 #   djinit run, metrics off    DJINIT_HTTP_METRICS=false
 #   djinit run, no access log  DJINIT_HTTP_ACCESS_LOG=false
 #   exec gunicorn              the same workers and access log, no djinit, no statsD
+#   exec gunicorn, statsD      the same, sending statsD to a UDP socket that nobody reads: what
+#                              gunicorn's own sending costs, apart from djinit's receiving
 # For each: requests per second and p99 latency (medians over the rounds), and djinit's own CPU
 # time per 10,000 requests (utime + stime from /proc, so statsD parsing and the /proc sampling).
 #
@@ -79,9 +81,11 @@ metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name 
 start() {
   local setup=$1 app=$2 probe=$3
   shift 3
-  if [[ $setup == gunicorn ]]; then
+  if [[ $setup == gunicorn* ]]; then
+    local statsd=()
+    [[ $setup == gunicorn-statsd ]] && statsd=(--statsd-host "127.0.0.1:$sink_port")
     (cd docker/example && exec "$VENV_PY" -m gunicorn --bind "0.0.0.0:$app" --workers 2 --access-logfile - \
-      example.wsgi:application >/dev/null 2>>"$work/$setup.log") &
+      "${statsd[@]}" example.wsgi:application >/dev/null 2>>"$work/$setup.log") &
   else
     (cd docker/example && exec env DJINIT_PYTHON="$VENV_PY" DJINIT_HTTP_PORT="$app" DJINIT_PROBE_PORT="$probe" \
       DJINIT_HTTP_WORKERS=2 DJINIT_LOG_LEVEL=warn "$@" "$djinit" run >/dev/null 2>>"$work/$setup.log") &
@@ -93,7 +97,16 @@ setups=(
   "metrics-off|DJINIT_HTTP_METRICS=false"
   "no-access-log|DJINIT_HTTP_ACCESS_LOG=false"
   "gunicorn|"
+  "gunicorn-statsd|"
 )
+
+# A UDP socket that is bound and never read: gunicorn's datagrams go to its buffer, then are dropped.
+sink_port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+time.sleep(86400)' "$sink_port" &
+pids+=("$!")
 
 # one_run SETUP ENV: appends "SETUP|requests/s|p99 ms|djinit CPU ms per 10k|counted|sent|dropped" to results.
 one_run() {
@@ -103,10 +116,10 @@ one_run() {
   start "$setup" "$app" "$probe" $env
   pid=$!; pids+=("$pid")
   wait_status "http://127.0.0.1:$app/health/"
-  [[ $setup == gunicorn ]] || wait_status "http://127.0.0.1:$probe/readyz"
+  [[ $setup == gunicorn* ]] || wait_status "http://127.0.0.1:$probe/readyz"
   # Warm up, so that each worker has imported the view and opened its database connection.
   wrk -t 2 -c "$connections" -d 1s "http://127.0.0.1:$app/health/" >/dev/null
-  if [[ $setup != gunicorn ]]; then
+  if [[ $setup != gunicorn* ]]; then
     sleep 0.5
     counted_before=$(requests_counted "$probe")
     before=$(cpu_ticks "$pid")
@@ -117,7 +130,7 @@ one_run() {
   rate=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
   p99=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us$/, "", v); v /= 1000} else if (v ~ /ms$/) sub(/ms$/, "", v);
     else if (v ~ /s$/) {sub(/s$/, "", v); v *= 1000}; print v}' "$work/wrk.txt")
-  if [[ $setup != gunicorn ]]; then
+  if [[ $setup != gunicorn* ]]; then
     after=$(cpu_ticks "$pid")
     cpu=$(awk -v t=$((after - before)) -v n="$sent" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t * 1000 / hz / n * 10000}')
     if [[ $setup != metrics-off ]]; then
@@ -196,6 +209,7 @@ names = {
     "metrics-off": "`djinit run`, `DJINIT_HTTP_METRICS=false`",
     "no-access-log": "`djinit run`, `DJINIT_HTTP_ACCESS_LOG=false`",
     "gunicorn": "`exec gunicorn` (same workers, access log)",
+    "gunicorn-statsd": "`exec gunicorn`, statsD sent to a socket nobody reads",
 }
 print(f"{sys.argv[3]} interleaved rounds of wrk -c {sys.argv[5]} -d {sys.argv[4]} on /health/, 2 sync workers; medians")
 print()
