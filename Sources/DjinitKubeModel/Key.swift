@@ -74,7 +74,7 @@ extension Key where Value == [(key: String, value: Checked)] {
     }
 }
 
-extension Key where Value: RawRepresentable & CaseIterable, Value.RawValue == String {
+extension Key where Value: RawRepresentable & CaseIterable & Sendable, Value.RawValue == String {
     /// One of an enumeration's raw values.
     static func choice(_ name: String, required: Bool = false, default value: Value? = nil, _ summary: String) -> Key {
         // The shape accepted only the raw values.
