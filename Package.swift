@@ -15,135 +15,146 @@ let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+// The djinit executable depends on no other package. With DJINIT_PACKAGE=djinit (the release
+// build, docker/Dockerfile's build stage), the package is djinit's targets alone: nothing to
+// resolve, so an image builds where no Git host can be reached. Every other build is the whole
+// package: djinit-kube, its dependencies and the tests.
+let djinitOnly = Context.environment["DJINIT_PACKAGE"] == "djinit"
+
+let djinitTargets: [Target] = [
+    // Linux calls Swift's Glibc module does not import (signalfd, prctl, wait-status macros,
+    // the glibc posix_spawn extensions), behind small C functions.
+    .target(name: "CDjinitShim"),
+
+    // The one rule for writing outside text into YAML, JSON, log lines and messages.
+    .target(name: "DjinitText", swiftSettings: strictSwift),
+
+    // Thin Swift wrappers over the syscalls, every one through `syscall`: EINTR retried,
+    // would-block a value, errors typed. The only module that calls the C library.
+    .target(name: "DjinitPosix", dependencies: ["CDjinitShim"], swiftSettings: strictSwift),
+
+    // The one event loop (poll, timers) everything after start-up runs on, and the rule for
+    // who keeps a callback's object alive.
+    .target(name: "DjinitEventLoop", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
+
+    // One log line per event, as text or JSON lines.
+    .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
+
+    // The one typed schema of every setting djinit reads; djinit-kube reads it too. A database
+    // URL is read by libpq's own parser (PQconninfoParse), never by a hand-written split.
+    .target(name: "DjinitSettings", dependencies: ["CLibPQ", "DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
+
+    // libpq: Debian's libpq.so in debug builds, a static libpq in the release build
+    // (scripts/build-libpq). No pkg-config on purpose: its `-L/usr/lib/x86_64-linux-gnu` would
+    // come before the release build's own folder and pull in Debian's libpq.a, which needs
+    // GSSAPI and LDAP. The header finds libpq-fe.h under /usr/include/postgresql by itself.
+    .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+
+    // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
+    .target(
+        name: "DjinitPostgres",
+        dependencies: ["CLibPQ", "DjinitEventLoop", "DjinitSettings"],
+        swiftSettings: strictSwift
+    ),
+
+    // Spawn, reap, forward signals, drain the process tree: the PID-1 core.
+    .target(
+        name: "DjinitSupervisor",
+        dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
+        swiftSettings: strictSwift
+    ),
+
+    // The probe server and the non-blocking HTTP checks, on the event loop.
+    .target(
+        name: "DjinitProbe",
+        dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
+        swiftSettings: strictSwift
+    ),
+
+    // The commands (`exec`, `config`, ...) and their command-line parsing.
+    .target(
+        name: "DjinitCommands",
+        dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix", "DjinitPostgres", "DjinitProbe",
+                       "DjinitSettings", "DjinitSupervisor", "DjinitText"],
+        swiftSettings: strictSwift
+    ),
+
+    .executableTarget(
+        name: "djinit",
+        dependencies: ["DjinitCommands", "DjinitPosix", "DjinitSettings"],
+        swiftSettings: strictSwift
+    ),
+]
+
+let kubeAndTestTargets: [Target] = [
+
+    // djinit-kube's inputs (app.yaml, platform.yaml), their validation, and the Kubernetes
+    // objects rendered from them. Foundation and Yams are fine here: this never runs as PID 1.
+    .target(
+        name: "DjinitKubeModel",
+        dependencies: ["DjinitSettings", "DjinitText", .product(name: "Yams", package: "Yams")],
+        swiftSettings: strictSwift
+    ),
+
+    .executableTarget(
+        name: "djinit-kube",
+        dependencies: ["DjinitKubeModel", "DjinitSettings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        swiftSettings: strictSwift
+    ),
+
+    // What the test targets share: the repository's paths and tools, running programs.
+    .target(name: "DjinitTestSupport", path: "Tests/DjinitTestSupport", swiftSettings: strictSwift),
+    .testTarget(name: "DjinitTextTests", dependencies: ["DjinitText"], swiftSettings: strictSwift),
+    .testTarget(name: "DjinitPostgresTests", dependencies: ["DjinitPostgres"], swiftSettings: strictSwift),
+    .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix", "DjinitTestSupport"], swiftSettings: strictSwift),
+    .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitEventLoop", "DjinitProbe", "DjinitTestSupport"],
+                swiftSettings: strictSwift),
+    .testTarget(name: "DjinitLoggingTests", dependencies: ["DjinitLogging"], swiftSettings: strictSwift),
+    .testTarget(name: "DjinitSettingsTests", dependencies: ["DjinitSettings"], swiftSettings: strictSwift),
+    .testTarget(
+        name: "DjinitSupervisorTests",
+        dependencies: ["DjinitEventLoop", "DjinitPosix", "DjinitSupervisor"],
+        swiftSettings: strictSwift
+    ),
+    .testTarget(
+        name: "DjinitCommandsTests",
+        dependencies: ["DjinitCommands", "DjinitProbe", "DjinitSettings"],
+        swiftSettings: strictSwift
+    ),
+    .testTarget(
+        name: "DjinitKubeModelTests",
+        dependencies: ["DjinitKubeModel", "DjinitSettings", "DjinitTestSupport", "DjinitText",
+                       .product(name: "Yams", package: "Yams")],
+        // Inputs and expected output, read through #filePath so that a regeneration
+        // (UPDATE_GOLDEN=1) writes them back to the source tree.
+        exclude: ["Golden"],
+        swiftSettings: strictSwift
+    ),
+    // Runs the built `djinit-kube` binary, and checks its golden output with kubectl,
+    // kubernetes-validate and checkov.
+    .testTarget(name: "DjinitKubeEndToEndTests", dependencies: ["DjinitSettings", "DjinitTestSupport"], exclude: ["Fixtures"],
+                swiftSettings: strictSwift),
+    // Runs the built `djinit` binary as a real PID 1 (or as a subreaper) against real processes.
+    .testTarget(
+        name: "DjinitEndToEndTests",
+        dependencies: ["DjinitSettings", "DjinitTestSupport"],
+        exclude: ["Fixtures"],
+        swiftSettings: strictSwift
+    ),
+]
+
 let package = Package(
     name: "djinit",
-    products: [
+    products: djinitOnly ? [.executable(name: "djinit", targets: ["djinit"])] : [
         .executable(name: "djinit", targets: ["djinit"]),
         .executable(name: "djinit-kube", targets: ["djinit-kube"]),
         // For the fuzz targets (Fuzz/Package.swift), which are built apart with -sanitize=fuzzer.
         .library(name: "DjinitParsers", targets: ["DjinitProbe", "DjinitSettings", "DjinitKubeModel"]),
     ],
-    dependencies: [
+    dependencies: djinitOnly ? [] : [
         // djinit-kube only: the djinit executable depends on neither.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
-    targets: [
-        // Linux calls Swift's Glibc module does not import (signalfd, prctl, wait-status macros,
-        // the glibc posix_spawn extensions), behind small C functions.
-        .target(name: "CDjinitShim"),
-
-        // The one rule for writing outside text into YAML, JSON, log lines and messages.
-        .target(name: "DjinitText", swiftSettings: strictSwift),
-
-        // Thin Swift wrappers over the syscalls, every one through `syscall`: EINTR retried,
-        // would-block a value, errors typed. The only module that calls the C library.
-        .target(name: "DjinitPosix", dependencies: ["CDjinitShim"], swiftSettings: strictSwift),
-
-        // The one event loop (poll, timers) everything after start-up runs on, and the rule for
-        // who keeps a callback's object alive.
-        .target(name: "DjinitEventLoop", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
-
-        // One log line per event, as text or JSON lines.
-        .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
-
-        // The one typed schema of every setting djinit reads; djinit-kube reads it too. A database
-        // URL is read by libpq's own parser (PQconninfoParse), never by a hand-written split.
-        .target(name: "DjinitSettings", dependencies: ["CLibPQ", "DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
-
-        // libpq: Debian's libpq.so in debug builds, a static libpq in the release build
-        // (scripts/build-libpq). No pkg-config on purpose: its `-L/usr/lib/x86_64-linux-gnu` would
-        // come before the release build's own folder and pull in Debian's libpq.a, which needs
-        // GSSAPI and LDAP. The header finds libpq-fe.h under /usr/include/postgresql by itself.
-        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
-
-        // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
-        .target(
-            name: "DjinitPostgres",
-            dependencies: ["CLibPQ", "DjinitEventLoop", "DjinitSettings"],
-            swiftSettings: strictSwift
-        ),
-
-        // Spawn, reap, forward signals, drain the process tree: the PID-1 core.
-        .target(
-            name: "DjinitSupervisor",
-            dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
-            swiftSettings: strictSwift
-        ),
-
-        // The probe server and the non-blocking HTTP checks, on the event loop.
-        .target(
-            name: "DjinitProbe",
-            dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
-            swiftSettings: strictSwift
-        ),
-
-        // The commands (`exec`, `config`, ...) and their command-line parsing.
-        .target(
-            name: "DjinitCommands",
-            dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix", "DjinitPostgres", "DjinitProbe",
-                           "DjinitSettings", "DjinitSupervisor", "DjinitText"],
-            swiftSettings: strictSwift
-        ),
-
-        .executableTarget(
-            name: "djinit",
-            dependencies: ["DjinitCommands", "DjinitPosix", "DjinitSettings"],
-            swiftSettings: strictSwift
-        ),
-
-        // djinit-kube's inputs (app.yaml, platform.yaml), their validation, and the Kubernetes
-        // objects rendered from them. Foundation and Yams are fine here: this never runs as PID 1.
-        .target(
-            name: "DjinitKubeModel",
-            dependencies: ["DjinitSettings", "DjinitText", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strictSwift
-        ),
-
-        .executableTarget(
-            name: "djinit-kube",
-            dependencies: ["DjinitKubeModel", "DjinitSettings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: strictSwift
-        ),
-
-        // What the test targets share: the repository's paths and tools, running programs.
-        .target(name: "DjinitTestSupport", path: "Tests/DjinitTestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "DjinitTextTests", dependencies: ["DjinitText"], swiftSettings: strictSwift),
-        .testTarget(name: "DjinitPostgresTests", dependencies: ["DjinitPostgres"], swiftSettings: strictSwift),
-        .testTarget(name: "DjinitPosixTests", dependencies: ["DjinitPosix", "DjinitTestSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "DjinitProbeTests", dependencies: ["DjinitEventLoop", "DjinitProbe", "DjinitTestSupport"],
-                    swiftSettings: strictSwift),
-        .testTarget(name: "DjinitLoggingTests", dependencies: ["DjinitLogging"], swiftSettings: strictSwift),
-        .testTarget(name: "DjinitSettingsTests", dependencies: ["DjinitSettings"], swiftSettings: strictSwift),
-        .testTarget(
-            name: "DjinitSupervisorTests",
-            dependencies: ["DjinitEventLoop", "DjinitPosix", "DjinitSupervisor"],
-            swiftSettings: strictSwift
-        ),
-        .testTarget(
-            name: "DjinitCommandsTests",
-            dependencies: ["DjinitCommands", "DjinitProbe", "DjinitSettings"],
-            swiftSettings: strictSwift
-        ),
-        .testTarget(
-            name: "DjinitKubeModelTests",
-            dependencies: ["DjinitKubeModel", "DjinitSettings", "DjinitTestSupport", "DjinitText",
-                           .product(name: "Yams", package: "Yams")],
-            // Inputs and expected output, read through #filePath so that a regeneration
-            // (UPDATE_GOLDEN=1) writes them back to the source tree.
-            exclude: ["Golden"],
-            swiftSettings: strictSwift
-        ),
-        // Runs the built `djinit-kube` binary, and checks its golden output with kubectl,
-        // kubernetes-validate and checkov.
-        .testTarget(name: "DjinitKubeEndToEndTests", dependencies: ["DjinitSettings", "DjinitTestSupport"], exclude: ["Fixtures"],
-                    swiftSettings: strictSwift),
-        // Runs the built `djinit` binary as a real PID 1 (or as a subreaper) against real processes.
-        .testTarget(
-            name: "DjinitEndToEndTests",
-            dependencies: ["DjinitSettings", "DjinitTestSupport"],
-            exclude: ["Fixtures"],
-            swiftSettings: strictSwift
-        ),
-    ]
+    targets: djinitOnly ? djinitTargets : djinitTargets + kubeAndTestTargets
 )

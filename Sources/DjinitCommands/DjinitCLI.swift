@@ -41,6 +41,9 @@ public enum DjinitCLI {
             return withSettings(environment) { settings in BeatCommand.run(commandArguments, settings: settings) }
         case "probe":
             return withSettings(environment) { settings in ProbeCommand.run(commandArguments, settings: settings) }
+        case "install":
+            // No settings: it runs in an init container with none, and needs none.
+            return InstallCommand.run(commandArguments)
         default:
             Console.error("unknown command \(Escaping.quotedValue(command))\n"
                 + "to supervise any program, run: djinit exec -- \(([command] + commandArguments).joined(separator: " "))\n"
@@ -82,6 +85,7 @@ public enum DjinitCLI {
               djinit async [--] [WORKER ARGS...]  run the Celery or django-q2 worker (and one beat), with probes
               djinit beat [--] [COMMAND...]       run one scheduler cluster-wide, under a lock, with probes
               djinit probe live|ready|startup     ask the probe server (run, async); exit 0 on 200
+              djinit install DIR                  copy this djinit to DIR/djinit (an init container, for images without it)
               djinit config [--markdown]          print the effective settings (or the reference table)
               djinit --help | --version
 

@@ -123,3 +123,32 @@ public enum DirectoryReader {
         (try? names(in: path)) ?? []
     }
 }
+
+/// Copies the file at `source` to `destination` with mode `mode`: written to a temporary file
+/// beside it, then renamed over it, so that nobody ever runs a half-written copy.
+public func copyFile(from source: String, to destination: String, mode: mode_t) throws(SystemError) {
+    let input = try syscall("open(\(source))") { open(source, O_RDONLY | O_CLOEXEC) }
+    defer { close(input) }
+    let temporary = destination + ".partial"
+    let output = try syscall("open(\(temporary))") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+    do {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = try syscall("read(\(source))") { chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) } }
+            guard count > 0 else { break }
+            var offset = 0
+            while offset < count {
+                offset += try syscall("write(\(temporary))") { chunk.withUnsafeBytes { write(output, $0.baseAddress! + offset, count - offset) } }
+            }
+        }
+        // The umask may have taken bits away from open's mode.
+        _ = try syscall("fchmod(\(temporary))") { fchmod(output, mode) }
+        _ = try syscall("fsync(\(temporary))") { fsync(output) }
+        close(output)
+        _ = try syscall("rename(\(destination))") { rename(temporary, destination) }
+    } catch {
+        close(output)
+        unlink(temporary)
+        throw error
+    }
+}
