@@ -97,6 +97,12 @@ public enum ChartFiles {
             "poolerPort": .int(Plan.poolerPort),
             "temporaryPath": .string(Renderer.temporaryPath),
             "temporarySize": .string(Renderer.temporarySize),
+            // platform.yaml's djinitImage: where djinit is copied to and run from (Workloads).
+            "injection": [
+                "directory": .string(Renderer.injectedDirectory), "binary": .string(Renderer.injectedBinary),
+                "imageBinary": .string(Renderer.imageBinary), "target": .string(Renderer.installTarget),
+                "size": .string(Renderer.injectedSize), "since": .string(CommandName.install.since.description),
+            ],
             "terminationMarginSeconds": .int(Plan.terminationMarginSeconds),
             "initDeadlineSeconds": .int(Renderer.initDeadlineSeconds),
             "objectDataLimit": .int(Plan.objectDataLimit),

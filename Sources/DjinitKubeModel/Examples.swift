@@ -88,6 +88,10 @@ public enum Examples {
         # Refuse images that are not pinned by digest.
         requireImageDigest: true
 
+        # For app images built without djinit: every app pod copies djinit from this image (the
+        # Dockerfile's djinit target) in an init container, and runs it from there.
+        #   djinitImage: registry.example.com/platform/djinit:0.2.0@sha256:...
+
         # The UID and GID of every container (above 10000).
         runAsUser: 10001
 

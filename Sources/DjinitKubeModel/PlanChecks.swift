@@ -112,6 +112,10 @@ struct PlanChecks {
     /// needs the command spelt out.
     private mutating func beat() {
         let release = platform.djinitVersion.value
+        if let image = platform.djinitImage, release < CommandName.install.since {
+            fail(image.position, "the init container that copies djinit runs djinit install, which arrived in djinit "
+                + "\(CommandName.install.since), and the platform's images may carry djinit \(release) (djinitVersion)")
+        }
         if let beat = app.beat, beat.command == nil && !plan.beatRunsUnderLock {
             fail(beat.position, "name the scheduler's command: the platform's images may carry djinit \(release) (djinitVersion), "
                 + "which has no djinit beat to run Celery beat by default")

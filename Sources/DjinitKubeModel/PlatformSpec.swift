@@ -92,6 +92,9 @@ public struct PlatformSpec: Sendable {
     public var djinitVersion: Located<Release>
     public var initStep: Located<InitStep>
     public var requireImageDigest: Bool
+    /// An image holding djinit (docker/Dockerfile's `djinit` target) that an init container copies
+    /// into every app pod, for app images built without djinit.
+    public var djinitImage: Located<ImageReference>?
     /// The UID and GID every container runs as.
     public var runAsUser: Int
     public var maxReplicas: Located<Int>
@@ -443,6 +446,10 @@ public struct PlatformSpec: Sendable {
             "initStep", default: .initContainer,
             "How djinit init runs: a Job run as an ArgoCD Sync hook (needs the argocd section), or an init container of the web pods.")
         static let requireImageDigest = Key.boolean("requireImageDigest", default: false, "Refuse images not pinned by digest.")
+        static let djinitImage = Key.parsed(
+            "djinitImage", Rules.image,
+            "An image holding djinit at /djinit (docker/Dockerfile's djinit target): an init container copies it into every "
+                + "app pod, which runs it from there, so the app's image needs no djinit of its own.", ImageReference.init)
         static let runAsUser = Key.integer("runAsUser", 10000...2_147_483_647, default: .int(defaultRunAsUser),
                                            "UID and GID of every container.")
         static let maxReplicas = Key.integer("maxReplicas", 1...100, required: true, "The most pods of one kind app.yaml may ask for.")
@@ -480,7 +487,7 @@ public struct PlatformSpec: Sendable {
 
     /// Everything platform.yaml may hold; any other key is an error.
     public static let shape = Shape.object([
-        Keys.namespace.field, Keys.djinitVersion.field, Keys.initStep.field, Keys.requireImageDigest.field,
+        Keys.namespace.field, Keys.djinitVersion.field, Keys.initStep.field, Keys.requireImageDigest.field, Keys.djinitImage.field,
         Keys.runAsUser.field, Keys.maxReplicas.field, Keys.resources.field, Keys.quota.field, Keys.storage.field,
         Keys.ingress.field, Keys.gateway.field, Keys.database.field, Keys.pooler.field, Keys.broker.field,
         Keys.monitoring.field, Keys.autoscaling.field, Keys.argocd.field,
@@ -502,6 +509,7 @@ public struct PlatformSpec: Sendable {
         djinitVersion = root.locatedValue(of: Keys.djinitVersion)
         initStep = root.locatedValue(of: Keys.initStep)
         requireImageDigest = root.value(of: Keys.requireImageDigest)
+        djinitImage = root.located(Keys.djinitImage)
         runAsUser = root.value(of: Keys.runAsUser)
         maxReplicas = root.locatedValue(of: Keys.maxReplicas)
         let resources = root.value(of: Keys.resources)

@@ -7,6 +7,16 @@ extension Renderer {
     static let temporaryPath = "/tmp"
     static let temporarySize = "512Mi"
 
+    /// With platform.yaml's `djinitImage`, where the app containers find djinit: an emptyDir the
+    /// first init container copies it into, mounted read-only at `injectedDirectory`.
+    static let injectedDirectory = "/djinit"
+    static var injectedBinary: String { injectedDirectory + "/djinit" }
+    /// Where the djinit image holds its binary, and where its init container mounts the emptyDir.
+    static let imageBinary = "/djinit"
+    static let installTarget = "/target"
+    /// The binary is about 14 MB.
+    static let injectedSize = "64Mi"
+
     // MARK: - Containers
 
     /// The restricted container security context: non-root, no privilege escalation, no
@@ -46,14 +56,19 @@ extension Renderer {
         if let volume = app.volume, mountsVolume(component) {
             mounts.append(["name": "data", "mountPath": .string(volume.mountPath.value)])
         }
+        if platform.djinitImage != nil {
+            mounts.append(["name": "djinit", "mountPath": .string(Renderer.injectedDirectory), "readOnly": true])
+        }
         var container: [Tree.Entry] = [
             Tree.Entry("name", .string(containerName)),
             Tree.Entry("image", .string(app.image.value.text)),
             // With a digest this costs a manifest lookup per start, and it makes sure a node never
             // runs a cached image the registry's credentials no longer allow.
             Tree.Entry("imagePullPolicy", "Always"),
-            Tree.Entry("args", .list(args.map(Tree.string))),
         ]
+        // The image's own ENTRYPOINT is djinit; with djinitImage, the copy in the emptyDir is.
+        if platform.djinitImage != nil { container.append(Tree.Entry("command", [.string(Renderer.injectedBinary)])) }
+        container.append(Tree.Entry("args", .list(args.map(Tree.string))))
         if !ports.isEmpty {
             container.append(Tree.Entry("ports", .list(ports.map { port in
                 ["name": .string(port.0), "containerPort": .int(Int(port.1.number)), "protocol": "TCP"]
@@ -110,7 +125,28 @@ extension Renderer {
         if mountsVolume(component) {
             volumes.append(["name": "data", "persistentVolumeClaim": ["claimName": .string(volumeClaimName)]])
         }
+        if platform.djinitImage != nil {
+            volumes.append(["name": "djinit", "emptyDir": ["sizeLimit": .string(Renderer.injectedSize)]])
+        }
         return .list(volumes)
+    }
+
+    /// With `djinitImage`, an app pod's first init container: djinit copies itself into the
+    /// emptyDir (the image has no `cp`, nor anything but djinit).
+    func djinitInstallContainer(_ image: ImageReference) -> Tree {
+        [
+            "name": "djinit-install",
+            "image": .string(image.text),
+            "imagePullPolicy": "Always",
+            "command": [.string(Renderer.imageBinary)],
+            "args": ["install", .string(Renderer.installTarget)],
+            "resources": [
+                "requests": ["cpu": "10m", "memory": "16Mi"],
+                "limits": ["cpu": "100m", "memory": "32Mi"],
+            ],
+            "securityContext": containerSecurityContext,
+            "volumeMounts": [["name": "djinit", "mountPath": .string(Renderer.installTarget)]],
+        ]
     }
 
     /// The pod-level part every pod shares.
@@ -147,7 +183,8 @@ extension Renderer {
             }
             spec.append(Tree.Entry("topologySpreadConstraints", .list(constraints)))
         }
-        if !initContainers.isEmpty { spec.append(Tree.Entry("initContainers", .list(initContainers))) }
+        let installs = component != .pgbouncer ? platform.djinitImage.map { [djinitInstallContainer($0.value)] } ?? [] : []
+        if !(installs + initContainers).isEmpty { spec.append(Tree.Entry("initContainers", .list(installs + initContainers))) }
         spec.append(Tree.Entry("containers", .list(containers)))
         spec.append(Tree.Entry("volumes", volumes))
         return .map(spec)

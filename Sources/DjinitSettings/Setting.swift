@@ -1,9 +1,9 @@
 /// The commands of `djinit`, as far as settings are concerned: which command reads a setting.
 public enum CommandName: String, Sendable, CaseIterable {
-    case exec, `init`, run, async, beat, probe
+    case exec, `init`, run, async, beat, probe, install
 
     /// The release that first had the command: an older djinit refuses it as unknown.
-    public var since: Release { self == .beat ? Release(0, 2, 0) : .first }
+    public var since: Release { self == .beat || self == .install ? Release(0, 2, 0) : .first }
 }
 
 /// One environment variable djinit reads: its name, type, default and one-line documentation.

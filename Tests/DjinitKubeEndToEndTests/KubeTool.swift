@@ -6,7 +6,7 @@ enum KubeTool {
     static let repository = Repository.root
 
     /// The golden cases of `DjinitKubeModelTests`.
-    static let goldenCases = ["minimal", "full", "rwo", "gateway", "scaling-utilization", "scaling-backlog"]
+    static let goldenCases = ["minimal", "full", "rwo", "gateway", "scaling-utilization", "scaling-backlog", "injected"]
 
     /// The djinit-app chart.
     static let chart = repository.appendingPathComponent("charts/djinit-app")

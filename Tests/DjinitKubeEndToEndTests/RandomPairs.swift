@@ -56,6 +56,7 @@ enum RandomPairs {
         ]
         if chance(&g) { platform["djinitVersion"] = ["0.1.0", "0.2.0"].randomElement(using: &g)! }
         if chance(&g) { platform["requireImageDigest"] = chance(&g) }
+        if chance(&g, 25) { platform["djinitImage"] = "registry.example.com/platform/djinit:0.2.0@sha256:" + String(repeating: "7", count: 64) }
         if chance(&g) { platform["runAsUser"] = Int.random(in: 10000...65000, using: &g) }
         if chance(&g, 30) {
             var quota: [String: Any] = ["cpu": "16", "memory": "32Gi", "pods": Int.random(in: 10...100, using: &g)]

@@ -19,6 +19,9 @@ enum GoldenCase: String, CaseIterable, CustomTestStringConvertible {
     case scalingUtilization = "scaling-utilization"
     /// The web scaled on its accept queue, django-q2 workers on their queue down to zero.
     case scalingBacklog = "scaling-backlog"
+    /// A plain Python image: every app pod gets djinit from the platform's djinit image, through
+    /// an init container and an emptyDir.
+    case injected
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 

@@ -200,7 +200,7 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
     @Test("the platform file is checked as strictly")
     func platformStrict() {
         #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "replicas: 4\n") == [
-            "platform.yaml:17:1: replicas: unknown key; allowed here: namespace, djinitVersion, initStep, requireImageDigest, runAsUser, "
+            "platform.yaml:17:1: replicas: unknown key; allowed here: namespace, djinitVersion, initStep, requireImageDigest, djinitImage, runAsUser, "
                 + "maxReplicas, resources, quota, storage, ingress, gateway, database, pooler, broker, monitoring, autoscaling, argocd",
         ])
     }
@@ -266,6 +266,18 @@ func problems(app: String, platform: String = testPlatform) -> [String] {
             "app.yaml:3:23: config.DJINIT_BEAT: a worker with DJINIT_BEAT=true holds the beat lock, a PostgreSQL advisory lock, "
                 + "and the platform names no database (platform.yaml has no database section)",
         ])
+    }
+
+    @Test("a djinit image needs djinit install, which arrived in 0.2.0")
+    func djinitImageNeedsInstall() {
+        let image = "djinitImage: registry.example.com/platform/djinit:0.2.0\n"
+        #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "djinitVersion: 0.2.0\n" + image) == [])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "djinitVersion: 0.1.0\n" + image) == [
+            "platform.yaml:18:14: djinitImage: the init container that copies djinit runs djinit install, which arrived in "
+                + "djinit 0.2.0, and the platform's images may carry djinit 0.1.0 (djinitVersion)",
+        ])
+        #expect(problems(app: "name: shop\nimage: shop:1.0\n", platform: testPlatform + "djinitImage: djinit:latest\n").first?
+            .hasPrefix("platform.yaml:17:14: djinitImage: ") == true)
     }
 
     @Test("the platform may require a digest")

@@ -456,6 +456,9 @@ left to that djinit's default. */ -}}
 {{- /* Beat runs under djinit beat's lock when the images' djinit has the command; the lock holders go
 to PostgreSQL directly, past a pooler; the pods with a probe port serve /metrics. */ -}}
 {{- $_ := set $plan "beatRunsUnderLock" (semverCompare (printf ">=%s" $c.beatSince) $p.djinitVersion) -}}
+{{- if and $p.djinitImage (not (semverCompare (printf ">=%s" $c.injection.since) $p.djinitVersion)) -}}
+{{- $problems = append $problems (printf "platform.djinitImage: the init container that copies djinit runs djinit install, which arrived in djinit %s, and the platform's images may carry djinit %s (djinitVersion)" $c.injection.since $p.djinitVersion) -}}
+{{- end -}}
 {{- $beatBesideWorker := and (hasKey $v "worker") (eq (get ($v.config | default dict) $c.beatBesideWorker) "true") -}}
 {{- if and (hasKey $v "beat") (not (hasKey ($v.beat | default dict) "command")) (not $plan.beatRunsUnderLock) -}}
 {{- $problems = append $problems (printf "beat: name the scheduler's command: the platform's images may carry djinit %s (djinitVersion), which has no djinit beat to run Celery beat by default" $p.djinitVersion) -}}

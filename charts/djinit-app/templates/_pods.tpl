@@ -29,7 +29,10 @@ ReadWriteOnce volume goes to the web pod alone: a second pod on another node cou
 {{- $mounts := list (dict "name" "tmp" "mountPath" $c.temporaryPath) -}}
 {{- if .plan.secretsPath }}{{ $mounts = append $mounts (dict "name" "secrets" "mountPath" .plan.secretsPath "readOnly" true) }}{{ end -}}
 {{- if eq (include "djinit-app.mountsVolume" (list .root .plan .component)) "true" }}{{ $mounts = append $mounts (dict "name" "data" "mountPath" $v.volume.mountPath) }}{{ end -}}
+{{- if $v.platform.djinitImage }}{{ $mounts = append $mounts (dict "name" "djinit" "mountPath" $c.injection.directory "readOnly" true) }}{{ end -}}
 {{- $container := dict "name" .name "image" $v.image "imagePullPolicy" "Always" "args" .args -}}
+{{- /* The image's own ENTRYPOINT is djinit; with djinitImage, the copy in the emptyDir is. */ -}}
+{{- if $v.platform.djinitImage }}{{ $_ := set $container "command" (list $c.injection.binary) }}{{ end -}}
 {{- if .ports }}{{ $_ := set $container "ports" .ports }}{{ end -}}
 {{- $_ := set $container "envFrom" (list (dict "configMapRef" (dict "name" (printf "%s-config" .plan.name)))) -}}
 {{- $_ := set $container "resources" (include "djinit-app.resourcesTree" .resources | fromJson) -}}
@@ -62,6 +65,7 @@ ReadWriteOnce volume goes to the web pod alone: a second pod on another node cou
 {{- if eq (include "djinit-app.mountsVolume" (list (index . 0) $plan (index . 2))) "true" -}}
 {{- $volumes = append $volumes (dict "name" "data" "persistentVolumeClaim" (dict "claimName" (printf "%s-data" $plan.name))) -}}
 {{- end -}}
+{{- if $v.platform.djinitImage }}{{ $volumes = append $volumes (dict "name" "djinit" "emptyDir" (dict "sizeLimit" $c.injection.size)) }}{{ end -}}
 {{- toJson $volumes -}}
 {{- end -}}
 
@@ -84,7 +88,14 @@ pod pending. pod-template-hash keeps a rollout's surge pods from counting agains
 {{- end -}}
 {{- $_ := set $spec "topologySpreadConstraints" $constraints -}}
 {{- end -}}
-{{- if .initContainers }}{{ $_ := set $spec "initContainers" .initContainers }}{{ end -}}
+{{- $initContainers := .initContainers | default list -}}
+{{- if and $v.platform.djinitImage (ne .component "pgbouncer") -}}
+{{- /* djinit copies itself into the emptyDir: the djinit image has nothing else, not even cp. */ -}}
+{{- $c := include "djinit-app.constants" .root | fromJson -}}
+{{- $install := dict "name" "djinit-install" "image" $v.platform.djinitImage "imagePullPolicy" "Always" "command" (list $c.injection.imageBinary) "args" (list "install" $c.injection.target) "resources" (dict "requests" (dict "cpu" "10m" "memory" "16Mi") "limits" (dict "cpu" "100m" "memory" "32Mi")) "securityContext" (include "djinit-app.securityContext" $user | fromJson) "volumeMounts" (list (dict "name" "djinit" "mountPath" $c.injection.target)) -}}
+{{- $initContainers = prepend $initContainers $install -}}
+{{- end -}}
+{{- if $initContainers }}{{ $_ := set $spec "initContainers" $initContainers }}{{ end -}}
 {{- $_ := set $spec "containers" .containers -}}
 {{- $_ := set $spec "volumes" .volumes -}}
 {{- toJson $spec -}}
