@@ -15,11 +15,17 @@ let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
-// The djinit executable depends on no other package. With DJINIT_PACKAGE=djinit (the release
-// build, docker/Dockerfile's build stage), the package is djinit's targets alone: nothing to
-// resolve, so an image builds where no Git host can be reached. Every other build is the whole
-// package: djinit-kube, its dependencies and the tests.
-let djinitOnly = Context.environment["DJINIT_PACKAGE"] == "djinit"
+// What the package holds. The djinit executable depends on no other package: with
+// DJINIT_PACKAGE=djinit (the release build, docker/Dockerfile's build stage) the package is
+// djinit's targets alone, with nothing to resolve, so an image builds where no Git host can be
+// reached. DJINIT_PACKAGE=djinit-kube adds djinit-kube and its two dependencies, without the
+// tests (the Dockerfile's djinit-kube stage). Unset, it is the whole package.
+enum Part { case djinit, kube, tests }
+let parts: Set<Part> = switch Context.environment["DJINIT_PACKAGE"] {
+case "djinit": [.djinit]
+case "djinit-kube": [.djinit, .kube]
+default: [.djinit, .kube, .tests]
+}
 
 let djinitTargets: [Target] = [
     // Linux calls Swift's Glibc module does not import (signalfd, prctl, wait-status macros,
@@ -86,8 +92,7 @@ let djinitTargets: [Target] = [
     ),
 ]
 
-let kubeAndTestTargets: [Target] = [
-
+let kubeTargets: [Target] = [
     // djinit-kube's inputs (app.yaml, platform.yaml), their validation, and the Kubernetes
     // objects rendered from them. Foundation and Yams are fine here: this never runs as PID 1.
     .target(
@@ -101,7 +106,9 @@ let kubeAndTestTargets: [Target] = [
         dependencies: ["DjinitKubeModel", "DjinitSettings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         swiftSettings: strictSwift
     ),
+]
 
+let testTargets: [Target] = [
     // What the test targets share: the repository's paths and tools, running programs.
     .target(name: "DjinitTestSupport", path: "Tests/DjinitTestSupport", swiftSettings: strictSwift),
     .testTarget(name: "DjinitTextTests", dependencies: ["DjinitText"], swiftSettings: strictSwift),
@@ -145,16 +152,15 @@ let kubeAndTestTargets: [Target] = [
 
 let package = Package(
     name: "djinit",
-    products: djinitOnly ? [.executable(name: "djinit", targets: ["djinit"])] : [
-        .executable(name: "djinit", targets: ["djinit"]),
+    products: [.executable(name: "djinit", targets: ["djinit"])] + (parts.contains(.kube) ? [
         .executable(name: "djinit-kube", targets: ["djinit-kube"]),
         // For the fuzz targets (Fuzz/Package.swift), which are built apart with -sanitize=fuzzer.
         .library(name: "DjinitParsers", targets: ["DjinitProbe", "DjinitSettings", "DjinitKubeModel"]),
-    ],
-    dependencies: djinitOnly ? [] : [
+    ] : []),
+    dependencies: parts.contains(.kube) ? [
         // djinit-kube only: the djinit executable depends on neither.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
-    ],
-    targets: djinitOnly ? djinitTargets : djinitTargets + kubeAndTestTargets
+    ] : [],
+    targets: djinitTargets + (parts.contains(.kube) ? kubeTargets : []) + (parts.contains(.tests) ? testTargets : [])
 )
