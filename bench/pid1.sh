@@ -3,7 +3,9 @@
 #
 # For each init: the stripped binary's size, the init's own resident memory while it supervises
 # `sleep` (VmRSS from /proc/PID/status of the init itself; /usr/bin/time would report the child),
-# and the median wall time to start, spawn /bin/true, reap it and exit (hyperfine, no shell).
+# the instructions it executes to start, spawn /bin/true, reap it and exit (valgrind's callgrind,
+# with an empty environment: the count is the same on any machine, however busy, and it grows
+# with every environment variable), and the median wall time of the same (hyperfine, no shell).
 # Start-up matters beyond PID 1: `djinit probe` runs as an exec probe every few seconds in every pod.
 #
 # Also measures djinit linked dynamically (static Swift stdlib only), to show why the release
@@ -11,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-ensure_apt tini dumb-init hyperfine binutils
+ensure_apt tini dumb-init hyperfine binutils valgrind
 
 runs=${RUNS:-300}
 work=$(mktemp -d)
@@ -45,14 +47,17 @@ own_rss_kib() { # binary, prefix...: the init's own VmRSS while it supervises sl
 
 # Size and RSS once each; start-up in interleaved rounds, so that a burst of load on this shared
 # machine lands on every init alike instead of on whichever was being timed.
-printf '%s\n' "name|stripped_bytes|rss_kib|times_file" > "$work/rows"
+printf '%s\n' "name|stripped_bytes|rss_kib|times_file|instructions" > "$work/rows"
 for i in "${!inits[@]}"; do
   IFS='|' read -r name bin prefix <<<"${inits[$i]}"
   cp "$bin" "$work/bin" && strip "$work/bin"
   size=$(stat -c %s "$work/bin")
   # shellcheck disable=SC2086
   rss=$(own_rss_kib "$bin" $prefix)
-  echo "$name|$size|$rss|$work/times.$i" >> "$work/rows"
+  # shellcheck disable=SC2086
+  instructions=$(env -i valgrind --tool=callgrind --callgrind-out-file="$work/callgrind" "$bin" $prefix /bin/true 2>&1 \
+    | awk '/Collected :/ {print $NF}')
+  echo "$name|$size|$rss|$work/times.$i|$instructions" >> "$work/rows"
 done
 rounds=${ROUNDS:-5}
 for ((round = 1; round <= rounds; round++)); do
@@ -71,16 +76,18 @@ import sys
 rows = []
 for line in open(sys.argv[1]).read().split("\n")[1:]:
     if line:
-        name, size, rss, times = line.split("|")
+        name, size, rss, times, instructions = line.split("|")
         samples = [float(t) * 1000 for t in open(times).read().split()]
-        rows.append((name, int(size), int(rss), statistics.median(samples)))
+        rows.append((name, int(size), int(rss), statistics.median(samples), int(instructions)))
 tini = next(r for r in rows if r[0] == "tini")[3]
-print(f"{sys.argv[2]} interleaved rounds of {sys.argv[3]} runs each")
-print(f"{'init':<18}{'stripped size':>15}{'own RSS':>11}{'start+spawn+exit (median)':>28}{'vs tini':>9}")
-for name, size, rss, median in rows:
-    print(f"{name:<18}{size / 1e6:>12.2f} MB{rss / 1024:>8.2f} MB{median:>25.3f} ms{median / tini:>8.2f}x")
-_, size, rss, median = rows[0]
+print(f"{sys.argv[2]} interleaved rounds of {sys.argv[3]} runs each; instructions from callgrind with env -i")
 print()
-print("targets for djinit: start-up <= 1.2x tini, own RSS <= 6 MB, stripped size <= 8 MB")
-print(f"  start-up {median / tini:.2f}x tini, RSS {rss / 1024:.2f} MB, size {size / 1e6:.2f} MB")
+print("| init | stripped size | own RSS | instructions | start + spawn + exit (median) | vs tini |")
+print("|---|---|---|---|---|---|")
+for name, size, rss, median, instructions in rows:
+    print(f"| {name} | {size / 1e6:.2f} MB | {rss / 1024:.2f} MB | {instructions:,} | {median:.3f} ms | {median / tini:.2f}x |")
+_, size, rss, median, instructions = rows[0]
+print()
+print("targets for djinit: at most 250,000 instructions, start-up <= 1.1x tini, own RSS <= 6 MB, stripped size <= 9 MB")
+print(f"  {instructions:,} instructions, start-up {median / tini:.2f}x tini, RSS {rss / 1024:.2f} MB, size {size / 1e6:.2f} MB")
 PY
