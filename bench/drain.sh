@@ -26,20 +26,7 @@ term_after=${TERM_AFTER:-10}
 connections=${CONNECTIONS:-16}
 scratch=${SCRATCH_PATH:-.build}
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-services_were_running=1
-scripts/services status >/dev/null || services_were_running=0
-scripts/services start
-((services_were_running)) || trap 'cleanup; scripts/services stop' EXIT
+source scripts/lib/bench.sh
 
 log "building djinit"
 swift build --product djinit --scratch-path "$scratch" >&2
@@ -49,18 +36,7 @@ export DATABASE_URL
 DATABASE_URL=$(scripts/services createdb djinit_bench_drain)
 (cd docker/example && "$VENV_PY" manage.py migrate --no-input -v 0)
 
-# free_port: a port the kernel considers free now.
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# wait_status URL: until URL answers 200 (30 s at most).
-wait_status() {
-  local i
-  for ((i = 0; i < 300; i++)); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == 200 ]] && return 0
-    sleep 0.1
-  done
-  die "$1 never answered 200"
-}
 
 # start_instance KIND APP_PORT PROBE_PORT: starts one instance in the background; $! is its pid.
 start_instance() {

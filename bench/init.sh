@@ -18,7 +18,6 @@ rounds=${ROUNDS:-5}
 djinit=$(scripts/build-release)
 work=$(mktemp -d)
 chmod 755 "$work"  # the postgres user keeps its data under it
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export DJTEST_STATE=$work/services DJTEST_PG_PORT=$(free_port) DJTEST_PGBOUNCER_PORT=$(free_port) DJTEST_REDIS_PORT=$(free_port)
 trap '"$REPO/scripts/services" stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 scripts/services start >/dev/null

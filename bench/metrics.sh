@@ -32,20 +32,7 @@ rounds=${ROUNDS:-3}
 duration=${DURATION:-5s}
 connections=${CONNECTIONS:-16}
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-services_were_running=1
-scripts/services status >/dev/null || services_were_running=0
-scripts/services start
-((services_were_running)) || trap 'cleanup; scripts/services stop' EXIT
+source scripts/lib/bench.sh
 
 log "building djinit (release, fully static)"
 djinit=$(scripts/build-release)
@@ -54,17 +41,7 @@ export DATABASE_URL
 DATABASE_URL=$(scripts/services createdb djinit_bench_metrics)
 (cd docker/example && "$VENV_PY" manage.py migrate --no-input -v 0)
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# wait_status URL: until URL answers 200 (30 s at most).
-wait_status() {
-  local i
-  for ((i = 0; i < 300; i++)); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == 200 ]] && return 0
-    sleep 0.1
-  done
-  die "$1 never answered 200"
-}
 
 # cpu_ticks PID: the process's own user + system time, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -2,7 +2,8 @@
 # Shared helpers for djinit's scripts. Source it; do not execute it:
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # Safe under `set -euo pipefail`. Defines: REPO, repo_root, log, die,
-# ensure_apt, ensure_venv, ensure_pip_venv, ensure_kube_tools, VENV, VENV_PY, KUBE_TOOLS.
+# ensure_apt, ensure_venv, ensure_pip_venv, ensure_kube_tools, VENV, VENV_PY, KUBE_TOOLS,
+# free_port, http_status, wait_status, and check (with its counters passed and failed).
 
 [[ -n "${_DJINIT_COMMON_SH:-}" ]] && return 0
 _DJINIT_COMMON_SH=1
@@ -14,6 +15,31 @@ VENV_PY="$VENV/bin/python"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# free_port: a loopback TCP port the kernel considers free now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# http_status URL: the status code of a GET of URL, 000 if nothing answered.
+http_status() { curl -s -o /dev/null -w '%{http_code}' "$1" || true; }
+
+# wait_status URL: until URL answers 200 (30 s at most).
+wait_status() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        [[ $(http_status "$1") == 200 ]] && return 0
+        sleep 0.1
+    done
+    die "$1 never answered 200"
+}
+
+# check DESCRIPTION COMMAND...: runs COMMAND, prints ok or FAILED, and counts it in passed or
+# failed: the steps of scripts/image-check and scripts/container-check.
+passed=0 failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
 
 # _quiet CMD...: run CMD with its output captured; print the output only if
 # CMD fails (so normal runs stay quiet but errors are never hidden).

@@ -84,10 +84,9 @@ final class GunicornLoad {
             case .listening:
                 next.backlog += socket.receiveQueue
                 next.backlogLimit += socket.sendQueue
-            case .connected where socket.inode != 0:
-                accepted.insert(socket.inode)
             case .connected:
-                break
+                // Inode 0: still in the accept queue, owned by no worker yet.
+                if socket.inode != 0 { accepted.insert(socket.inode) }
             }
         }
         if !accepted.isEmpty {
