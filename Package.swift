@@ -15,6 +15,16 @@ let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+// djinit's own modules do without the two modules Swift imports implicitly: a single use of
+// `ContinuousClock` links all of _Concurrency and libdispatch (0.55 MB), and a single
+// `String.contains(_:)` all of _StringProcessing and its regex parser (1.2 MB), into a binary that
+// runs no tasks and no regexes (issue 14: the stripped size). Without the implicit imports, such a
+// use does not compile.
+let pid1Swift: [SwiftSetting] = strictSwift + [
+    .unsafeFlags(["-Xfrontend", "-disable-implicit-concurrency-module-import",
+                  "-Xfrontend", "-disable-implicit-string-processing-module-import"]),
+]
+
 // What the package holds. The djinit executable depends on no other package: with
 // DJINIT_PACKAGE=djinit (the release build, docker/Dockerfile's build stage) the package is
 // djinit's targets alone, with nothing to resolve, so an image builds where no Git host can be
@@ -33,22 +43,22 @@ let djinitTargets: [Target] = [
     .target(name: "CDjinitShim"),
 
     // The one rule for writing outside text into YAML, JSON, log lines and messages.
-    .target(name: "DjinitText", swiftSettings: strictSwift),
+    .target(name: "DjinitText", swiftSettings: pid1Swift),
 
     // Thin Swift wrappers over the syscalls, every one through `syscall`: EINTR retried,
     // would-block a value, errors typed. The only module that calls the C library.
-    .target(name: "DjinitPosix", dependencies: ["CDjinitShim"], swiftSettings: strictSwift),
+    .target(name: "DjinitPosix", dependencies: ["CDjinitShim"], swiftSettings: pid1Swift),
 
     // The one event loop (poll, timers) everything after start-up runs on, and the rule for
     // who keeps a callback's object alive.
-    .target(name: "DjinitEventLoop", dependencies: ["DjinitPosix"], swiftSettings: strictSwift),
+    .target(name: "DjinitEventLoop", dependencies: ["DjinitPosix"], swiftSettings: pid1Swift),
 
     // One log line per event, as text or JSON lines.
-    .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
+    .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: pid1Swift),
 
     // The one typed schema of every setting djinit reads; djinit-kube reads it too. A database
     // URL is read by libpq's own parser (PQconninfoParse), never by a hand-written split.
-    .target(name: "DjinitSettings", dependencies: ["CLibPQ", "DjinitPosix", "DjinitText"], swiftSettings: strictSwift),
+    .target(name: "DjinitSettings", dependencies: ["CLibPQ", "DjinitPosix", "DjinitText"], swiftSettings: pid1Swift),
 
     // libpq: Debian's libpq.so in debug builds, a static libpq in the release build
     // (scripts/build-libpq). No pkg-config on purpose: its `-L/usr/lib/x86_64-linux-gnu` would
@@ -59,22 +69,22 @@ let djinitTargets: [Target] = [
     // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
     .target(
         name: "DjinitPostgres",
-        dependencies: ["CLibPQ", "DjinitEventLoop", "DjinitSettings"],
-        swiftSettings: strictSwift
+        dependencies: ["CLibPQ", "DjinitEventLoop", "DjinitPosix", "DjinitSettings"],
+        swiftSettings: pid1Swift
     ),
 
     // Spawn, reap, forward signals, drain the process tree: the PID-1 core.
     .target(
         name: "DjinitSupervisor",
         dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
-        swiftSettings: strictSwift
+        swiftSettings: pid1Swift
     ),
 
     // The probe server and the non-blocking HTTP checks, on the event loop.
     .target(
         name: "DjinitProbe",
         dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
-        swiftSettings: strictSwift
+        swiftSettings: pid1Swift
     ),
 
     // The commands (`exec`, `config`, ...) and their command-line parsing.
@@ -82,13 +92,13 @@ let djinitTargets: [Target] = [
         name: "DjinitCommands",
         dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix", "DjinitPostgres", "DjinitProbe",
                        "DjinitSettings", "DjinitSupervisor", "DjinitText"],
-        swiftSettings: strictSwift
+        swiftSettings: pid1Swift
     ),
 
     .executableTarget(
         name: "djinit",
         dependencies: ["DjinitCommands", "DjinitPosix", "DjinitSettings"],
-        swiftSettings: strictSwift
+        swiftSettings: pid1Swift
     ),
 ]
 

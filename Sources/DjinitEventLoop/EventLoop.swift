@@ -45,7 +45,7 @@ public final class EventLoop {
 
     private struct Timer {
         let id: TimerID
-        let deadline: ContinuousClock.Instant
+        let deadline: MonotonicInstant
         let action: () -> Void
     }
 
@@ -54,7 +54,6 @@ public final class EventLoop {
     private var timers: [Timer] = []
     private var nextTimerID = 0
     private var stopped = false
-    private let clock = ContinuousClock()
 
     public init() {}
 
@@ -64,7 +63,7 @@ public final class EventLoop {
     public static let writable = Int16(POLLOUT)
 
     /// The loop's clock reading.
-    public var now: ContinuousClock.Instant { clock.now }
+    public var now: MonotonicInstant { .now }
 
     /// Calls `handler` with the ready events whenever `fd` is ready for `events` (`readable` by
     /// default). Watching a descriptor again replaces its events and handler.
@@ -84,7 +83,7 @@ public final class EventLoop {
     public func schedule(after delay: Duration, _ action: @escaping () -> Void) -> TimerID {
         nextTimerID += 1
         let id = TimerID(value: nextTimerID)
-        timers.append(Timer(id: id, deadline: clock.now.advanced(by: delay), action: action))
+        timers.append(Timer(id: id, deadline: MonotonicInstant.now.advanced(by: delay), action: action))
         return id
     }
 
@@ -109,7 +108,7 @@ public final class EventLoop {
         }
         while !stopped {
             var descriptors = watches.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
-            try Poller.wait(&descriptors, until: timers.map(\.deadline).min(), clock: clock)
+            try Poller.wait(&descriptors, until: timers.map(\.deadline).min())
             for turn in [Turn.inOrder, .last] {
                 for descriptor in descriptors where descriptor.revents != 0 && !stopped {
                     // A handler may have unwatched this descriptor, or another, meanwhile. The
@@ -123,7 +122,7 @@ public final class EventLoop {
     }
 
     private func fireDueTimers() {
-        let now = clock.now
+        let now = MonotonicInstant.now
         let due = timers.filter { $0.deadline <= now }.sorted { $0.deadline < $1.deadline }
         guard !due.isEmpty else { return }
         timers.removeAll { $0.deadline <= now }

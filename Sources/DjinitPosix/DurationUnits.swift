@@ -11,6 +11,15 @@ extension Duration {
     /// In milliseconds, rounded to the nearest: for what a log line shows.
     public var millisecondsRounded: Int64 { milliseconds(adding: 500_000_000_000_000) }
 
+    /// In whole nanoseconds, the fraction dropped: for clock arithmetic.
+    public var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        let (total, overflowAgain) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflowAgain ? (seconds < 0 ? .min : .max) : total
+    }
+
     /// In seconds, with the fraction: for Prometheus samples.
     public var inSeconds: Double {
         let (seconds, attoseconds) = components

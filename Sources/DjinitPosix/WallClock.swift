@@ -1,6 +1,6 @@
 import Glibc
 
-/// The wall-clock time, for log timestamps only (durations use `ContinuousClock`).
+/// The wall-clock time, for log timestamps only (durations use `MonotonicInstant`).
 public enum WallClock {
     /// Now as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T01:20:11.042Z`.
     public static func timestamp() -> String {

@@ -1,4 +1,5 @@
 import DjinitEventLoop
+import DjinitPosix
 import DjinitSettings
 
 extension AdvisoryLock.Mode {
@@ -28,7 +29,7 @@ public final class AdvisoryLockPoller {
     private var onWaiting: ((AdvisoryLock.Holder?) -> Void)?
     private var completion: ((Result<Void, PostgresError>) -> Void)?
     private var retry: EventLoop.TimerID?
-    private var lastReport: ContinuousClock.Instant?
+    private var lastReport: MonotonicInstant?
 
     /// - Parameters:
     ///   - reportInterval: how often `onWaiting` hears who holds the lock while this waits; nil

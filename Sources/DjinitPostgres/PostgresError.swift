@@ -35,8 +35,9 @@ public struct PostgresError: Error, Equatable, CustomStringConvertible {
         var sqlState: String?
         var message = lines.joined(separator: " ")
         for severity in ["FATAL:", "ERROR:", "PANIC:"] {
-            guard let line = lines.first(where: { $0.contains(severity) }) else { continue }
-            let afterSeverity = line[line.range(after: severity)...].trimmingWhitespace()
+            guard let line = lines.first(where: { $0.end(of: severity) != nil }),
+                  let end = line.end(of: severity) else { continue }
+            let afterSeverity = line[end...].trimmingWhitespace()
             let code = afterSeverity.prefix(5)
             if code.count == 5, afterSeverity.dropFirst(5).hasPrefix(":"),
                code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) {
@@ -63,13 +64,13 @@ extension StringProtocol {
         return String(self[start..<Swift.max(start, end)])
     }
 
-    /// The index just after the first occurrence of `needle` (which must occur).
-    func range(after needle: String) -> Index {
+    /// The index just after the first occurrence of `needle`, if it occurs.
+    func end(of needle: String) -> Index? {
         var index = startIndex
         while index < endIndex {
             if self[index...].hasPrefix(needle) { return self.index(index, offsetBy: needle.count) }
             index = self.index(after: index)
         }
-        return endIndex
+        return nil
     }
 }

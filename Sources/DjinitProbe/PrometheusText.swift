@@ -59,11 +59,22 @@ public struct PrometheusText {
         return String(value)
     }
 
-    private static func escapedHelp(_ text: String) -> String {
-        text.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
+    /// The exposition format's escapes: a backslash and a line feed in help text, and a double
+    /// quote as well in a label value.
+    private static func escapedHelp(_ text: String, quote: Bool = false) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\"" where quote: escaped += "\\\""
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     private static func escapedLabel(_ text: String) -> String {
-        escapedHelp(text).replacing("\"", with: "\\\"")
+        escapedHelp(text, quote: true)
     }
 }

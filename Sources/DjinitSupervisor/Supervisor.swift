@@ -55,7 +55,7 @@ public final class Supervisor {
     private let signals: SignalDescriptor
     private let ownPID = CurrentProcess.id
     private var killTimer: EventLoop.TimerID?
-    private var killDeadline: ContinuousClock.Instant?
+    private var killDeadline: MonotonicInstant?
     private var helpers: [(pid: pid_t, onExit: (ExitStatus) -> Void)] = []
     private var killing = false
     private var drainStarted = false

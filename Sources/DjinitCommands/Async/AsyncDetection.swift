@@ -1,4 +1,5 @@
 import DjinitPosix
+import DjinitText
 
 /// The task queues `djinit async` can run.
 enum WorkerKind: String, Equatable {
@@ -80,17 +81,17 @@ enum AsyncDetection {
         if FileStatus.isReadable(packagePath + "/celery.py") {
             evidence.celery.append("found \(package)/celery.py")
         } else if let module = directoryEntries(packagePath).sorted().first(where: { name in
-            name.hasSuffix(".py") && code(of: packagePath + "/" + name).contains("Celery(")
+            name.hasSuffix(".py") && code(of: packagePath + "/" + name).contains(substring: "Celery(")
         }) {
             evidence.celery.append("found Celery( in \(package)/\(module)")
         }
         let settings = settingsSources(settingsModule, root: root)
-        if settings.contains(where: { $0.text.contains("CELERY_") }) {
+        if settings.contains(where: { $0.text.contains(substring: "CELERY_") }) {
             evidence.celery.append("\(settingsModule) has CELERY_ settings")
         }
-        if settings.contains(where: { $0.text.contains("\"django_q\"") || $0.text.contains("'django_q'") }) {
+        if settings.contains(where: { $0.text.contains(substring: "\"django_q\"") || $0.text.contains(substring: "'django_q'") }) {
             evidence.djangoQ.append("\(settingsModule) lists django_q")
-        } else if settings.contains(where: { $0.text.contains("Q_CLUSTER") }) {
+        } else if settings.contains(where: { $0.text.contains(substring: "Q_CLUSTER") }) {
             evidence.djangoQ.append("\(settingsModule) has Q_CLUSTER")
         }
         return evidence

@@ -47,7 +47,7 @@ final class BeatCommand {
             do {
                 command = try WorkerLaunch.celeryBeat(settings: settings, settingsModule: DjangoProject.settingsModule(settings))
             } catch {
-                Console.error(error.description.replacing("async:", with: "beat:"))
+                Console.error(error.description.replacingEvery("async:", with: "beat:"))
                 return ExitCode.usage
             }
         }

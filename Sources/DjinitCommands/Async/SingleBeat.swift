@@ -73,7 +73,7 @@ final class SingleBeat {
     /// The beat process.
     private enum BeatProcess {
         case none
-        case running(pid_t, since: ContinuousClock.Instant)
+        case running(pid_t, since: MonotonicInstant)
         /// Killed because the lock was lost (step 3): its exit is expected.
         case killed(pid_t)
         /// Exited on its own (step 4): started again when the timer fires.

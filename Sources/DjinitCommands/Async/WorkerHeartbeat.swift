@@ -33,7 +33,7 @@ final class WorkerHeartbeat {
     private var watched: pid_t?
     private var lastCount: Int?
     private var lastState = "?"
-    private var lastProgress: ContinuousClock.Instant
+    private var lastProgress: MonotonicInstant
     private var sampler: EventLoop.TimerID?
 
     init(source: Source, hangTimeout: Duration, loop: EventLoop) {

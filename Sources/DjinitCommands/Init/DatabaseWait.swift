@@ -1,8 +1,10 @@
 import DjinitEventLoop
 import DjinitLogging
+import DjinitPosix
 import DjinitPostgres
 import DjinitSettings
 import DjinitSupervisor
+import DjinitText
 
 /// Waits until PostgreSQL really accepts a login as a writable primary, the way `init` needs it.
 ///
@@ -36,11 +38,11 @@ final class DatabaseWait {
     private let timeout: Duration
     private let maxInterval: Duration
     private var interval = Duration.milliseconds(5)
-    private var deadline: ContinuousClock.Instant
-    private let started: ContinuousClock.Instant
+    private var deadline: MonotonicInstant
+    private let started: MonotonicInstant
     private var attempts = 0
     private var lastReason = "no attempt finished yet"
-    private var lastLogged: ContinuousClock.Instant?
+    private var lastLogged: MonotonicInstant?
     private var attempt: PostgresConnection.ConnectAttempt?
     private var retry: EventLoop.TimerID?
     private var completion: ((Result<Ready, Failure>) -> Void)?
@@ -131,7 +133,7 @@ final class DatabaseWait {
         switch error.sqlState {
         case "28P01", "28000": return true
         case "08P01": return ["password authentication failed", "SASL authentication failed", "no such user"]
-            .contains { error.message.contains($0) }
+            .contains { error.message.contains(substring: $0) }
         default: return false
         }
     }

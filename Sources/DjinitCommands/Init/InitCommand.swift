@@ -78,7 +78,7 @@ final class InitCommand {
     private let logger: Logger
     private let loop: EventLoop
     private let supervisor: Supervisor
-    private let started: ContinuousClock.Instant
+    private let started: MonotonicInstant
     private var migration: Outcome
     private var staticFiles: Outcome
     private var exitCode: Int32 = 0

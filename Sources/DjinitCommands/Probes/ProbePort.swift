@@ -12,7 +12,7 @@ final class ProbePort {
     private let loop: EventLoop
     private let supervisor: Supervisor
     private let logger: Logger
-    private let startedAt: ContinuousClock.Instant
+    private let startedAt: MonotonicInstant
     private var server: ProbeServer?
     private var answered: [String: Int] = [:]
 

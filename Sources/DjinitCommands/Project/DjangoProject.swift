@@ -1,5 +1,6 @@
 import DjinitPosix
 import DjinitSettings
+import DjinitText
 
 /// Facts about the Django project that djinit reads without starting Python.
 enum DjangoProject {
@@ -14,7 +15,7 @@ enum DjangoProject {
     /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")` line; nil if there
     /// is no such line.
     static func settingsModule(fromManagePy source: String) -> String? {
-        for line in source.split(separator: "\n") where line.contains("setdefault") {
+        for line in source.split(separator: "\n") where line.contains(substring: "setdefault") {
             let literals = quotedLiterals(in: line)
             if literals.count >= 2, literals[0] == "DJANGO_SETTINGS_MODULE", isModuleName(literals[1]) {
                 return literals[1]

@@ -54,7 +54,7 @@ final class RunProbes {
     private var readiness = Readiness(subject: "gunicorn accepts connections", earlyFailureLevel: .debug)
     private var checkInFlight = false
     private var lastCheckDuration: Duration = .zero
-    private var drainStartedAt: ContinuousClock.Instant?
+    private var drainStartedAt: MonotonicInstant?
     private var drainDuration: Duration?
     private var requestMetrics = RequestMetrics()
     private var statsd: StatsDReceiver?
