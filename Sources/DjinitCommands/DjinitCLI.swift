@@ -56,19 +56,22 @@ public enum DjinitCLI {
     /// into it; bad settings or an unusable secret are a usage error and nothing runs.
     private static func withSettings(_ environment: Environment, _ command: (Settings) -> Int32) -> Int32 {
         let settings: Settings
-        do {
+        do throws(SettingsError) {
             let given = try Settings(environment: environment)
             // Most starts (every exec probe among them) have no secrets directory: read once.
             // (Asked by name: reading the typed `AbsolutePath?` value here would cost a run-time
             // conformance lookup on every start.)
             guard given.source(of: Schema.secretsDir.name) == .environment else { return command(given) }
-            let withSecrets = try SecretsDirectory.apply(to: environment, settings: given, logger: Logger(given))
+            let withSecrets: Environment
+            do {
+                withSecrets = try SecretsDirectory.apply(to: environment, settings: given, logger: Logger(given))
+            } catch {
+                Console.error(error.description)
+                return ExitCode.usage
+            }
             settings = try Settings(environment: withSecrets)
-        } catch let error as SettingsError {
-            Console.error(error.description)
-            return ExitCode.usage
         } catch {
-            Console.error("\(error)")
+            Console.error(error.description)
             return ExitCode.usage
         }
         return command(settings)

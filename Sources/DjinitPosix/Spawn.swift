@@ -77,8 +77,21 @@ public enum Spawner {
 
 /// Calls `body` with a NULL-terminated array of C strings that live for the call, as C's
 /// `char *argv[]` parameters take them.
-public func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { pointers.forEach { free($0) } }
+///
+/// One block of pointers rather than an `Array` of optional pointers: an array of a type the
+/// standard library has not prespecialized has its metadata built at run time, on the first call
+/// of every start, and an exec probe starts every few seconds (issue 14).
+public func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    let pointers = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
+    var filled = 0
+    for string in strings {
+        (pointers + filled).initialize(to: strdup(string))
+        filled += 1
+    }
+    (pointers + filled).initialize(to: nil)
+    defer {
+        for index in 0..<filled { free(pointers[index]) }
+        pointers.deallocate()
+    }
     return body(pointers)
 }

@@ -173,11 +173,9 @@ public final class PostgresConnection {
         fileprivate func start() {
             connection = withCStrings(parameters.keywords.map(\.0)) { keys in
                 withCStrings(parameters.keywords.map(\.1)) { values in
-                    keys.map { UnsafePointer($0) }.withUnsafeBufferPointer { keyPointers in
-                        values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
-                            PQconnectStartParams(keyPointers.baseAddress, valuePointers.baseAddress, 1)
-                        }
-                    }
+                    // libpq takes `const char *const *`: the same pointers, read-only.
+                    PQconnectStartParams(UnsafeRawPointer(keys).assumingMemoryBound(to: UnsafePointer<CChar>?.self),
+                                         UnsafeRawPointer(values).assumingMemoryBound(to: UnsafePointer<CChar>?.self), 1)
                 }
             }
             // Reported from the loop, like every other outcome, so the caller's state is settled.

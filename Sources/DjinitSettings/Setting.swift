@@ -37,6 +37,14 @@ public struct Setting<Value: SettingValue>: Sendable {
         self.since = since
     }
 
+    /// A setting of djinit's schema (`Schema`).
+    init(
+        _ name: SettingName, default defaultValue: Value, usedBy: [CommandName] = [], secret: Bool = false,
+        since: Release = .first, _ summary: String
+    ) {
+        self.init(name.rawValue, default: defaultValue, usedBy: usedBy, secret: secret, since: since, summary)
+    }
+
     /// The type-erased description of this setting, for listings.
     public var descriptor: SettingDescriptor {
         let defaultValue = defaultValue

@@ -25,21 +25,40 @@ public struct Settings: Sendable {
     /// The schema settings that are set, with their values as given (all known to parse).
     @usableFromInline let given: Environment
 
-    /// Parses every schema setting from `environment`.
+    /// Parses djinit's settings from `environment`.
+    ///
+    /// Only the settings that are set are looked up and parsed (one declaration each), and the
+    /// unknown-name check needs only `SettingName`: with an empty environment, as in an exec
+    /// probe's container without `DJINIT_*` variables, no declaration is built at all.
     ///
     /// - Throws: `SettingsError` listing each variable whose value does not parse, and each
     ///   `DJINIT_*` variable the schema does not know (with the nearest known name).
-    public init(environment: Environment, schema: [SettingDescriptor] = Schema.all) throws(SettingsError) {
+    public init(environment: Environment) throws(SettingsError) {
+        try self.init(environment: environment, names: SettingName.allCases.map(\.rawValue)) { name in
+            SettingName(rawValue: name).map(Schema.descriptor(of:))
+        }
+    }
+
+    /// Parses the settings of `schema` from `environment`: djinit-kube's settings in use, and tests'
+    /// own settings.
+    public init(environment: Environment, schema: [SettingDescriptor]) throws(SettingsError) {
+        try self.init(environment: environment, names: schema.map(\.name)) { name in
+            schema.first { $0.name == name }
+        }
+    }
+
+    /// `names`: every setting's, in the reference table's order; `lookUp`: a name's setting.
+    private init(environment: Environment, names: [String], lookUp: (String) -> SettingDescriptor?) throws(SettingsError) {
         var given: [(name: String, value: String)] = []
         var problems: [SettingProblem] = []
         var unknown: [String] = []
         // One pass over the environment, most of which is not djinit's: an entry is looked up in
         // the schema only if it has djinit's prefix or is one of the few ecosystem names.
-        let ecosystemNames = schema.map(\.name).filter { !$0.hasPrefix(Schema.ownPrefix) }
+        let ecosystemNames = names.filter { !$0.hasPrefix(Schema.ownPrefix) }
         for entry in environment.entries where !given.contains(where: { $0.name == entry.name }) {
             let own = entry.name.hasPrefix(Schema.ownPrefix)
             guard own || ecosystemNames.contains(entry.name) else { continue }
-            guard let setting = schema.first(where: { $0.name == entry.name }) else {
+            guard let setting = lookUp(entry.name) else {
                 if !unknown.contains(entry.name) { unknown.append(entry.name) }
                 continue
             }
@@ -52,11 +71,11 @@ public struct Settings: Sendable {
             }
         }
         problems.sort { a, b in
-            (schema.firstIndex { $0.name == a.variable } ?? 0) < (schema.firstIndex { $0.name == b.variable } ?? 0)
+            (names.firstIndex(of: a.variable) ?? 0) < (names.firstIndex(of: b.variable) ?? 0)
         }
         for name in unknown.sorted() {
             var message = "not a djinit setting"
-            if let nearest = Settings.nearestName(to: name, among: schema.map(\.name)) {
+            if let nearest = Settings.nearestName(to: name, among: names) {
                 message += "; did you mean \(nearest)?"
             }
             problems.append(SettingProblem(variable: name, message: message))

@@ -67,6 +67,27 @@ import Testing
         #expect(table.split(separator: "\n").allSatisfy { $0.filter { $0 == "|" }.count == 7 })
     }
 
+    @Test("each name's declaration carries that name, in the name table's order")
+    func nameTableMatchesTheDeclarations() {
+        for name in SettingName.allCases {
+            #expect(Schema.descriptor(of: name).name == name.rawValue)
+        }
+        #expect(Schema.all.map(\.name) == SettingName.allCases.map(\.rawValue))
+    }
+
+    @Test("an ecosystem name and a misspelt one are found through the name table alone")
+    func lookupByName() throws {
+        let settings = try Settings(environment: ["DATABASE_URL": "postgres://db/app", "DJANGO_SETTINGS_MODULE": "shop.settings"])
+        #expect(settings.source(of: "DATABASE_URL") == .environment)
+        #expect(settings[Schema.djangoSettingsModule] == "shop.settings")
+        #expect(settings.source(of: "CELERY_BROKER_URL") == .default)
+        #expect(throws: SettingsError(problems: [
+            SettingProblem(variable: "DJINIT_CELERY_AP", message: "not a djinit setting; did you mean DJINIT_CELERY_APP?"),
+        ])) {
+            try Settings(environment: ["DJINIT_CELERY_AP": "shop"])
+        }
+    }
+
     @Test func schemaNamesAreUniqueAndOnlyTheEcosystemsAreUnprefixed() {
         let names = Schema.all.map(\.name)
         #expect(Set(names).count == names.count)
