@@ -6,30 +6,40 @@
 # the instructions it executes to start, spawn /bin/true, reap it and exit (valgrind's callgrind,
 # with an empty environment: the count is the same on any machine, however busy, and it grows
 # with every environment variable), and the median wall time of the same (hyperfine, no shell).
-# Start-up matters beyond PID 1: `djinit probe` runs as an exec probe every few seconds in every pod.
 #
-# Also measures djinit linked dynamically (static Swift stdlib only), to show why the release
-# build is fully static.
+# Two more rows frame djinit's own cost: the floor, a static Swift program that only spawns and
+# reaps (bench/floor/main.swift), and djinit linked dynamically (static Swift stdlib only), to
+# show why the release build is fully static.
+#
+# Start-up matters beyond PID 1: `djinit probe ready` runs as an exec probe every few seconds in
+# every pod. The second table measures it against a running HTTP server, beside curl, the usual
+# exec probe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-ensure_apt tini dumb-init hyperfine binutils valgrind
+ensure_apt tini dumb-init hyperfine binutils valgrind curl
 
 runs=${RUNS:-300}
+rounds=${ROUNDS:-5}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+server=
+trap '[[ -n $server ]] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
 log "building djinit (release, fully static)"
 static=$(scripts/build-release)
 log "building djinit (release, dynamic glibc, static Swift stdlib) for comparison"
 swift build -c release --product djinit --scratch-path .build-release-dynamic --static-swift-stdlib >&2
 dynamic=$PWD/.build-release-dynamic/release/djinit
+log "building the floor (a static Swift program that only spawns and reaps)"
+swiftc -O -static-executable bench/floor/main.swift -o "$work/floor" 2>/dev/null
 
-# name | binary | argument prefix before the command
+# name | binary | arguments before the command
 inits=(
   "djinit|$static|exec --"
   "djinit (dynamic)|$dynamic|exec --"
-  "tini|$(command -v tini)|-s --"
+  "static Swift floor|$work/floor|"
+  "tini (Debian)|$(command -v tini)|-s --"
+  "tini-static|$(command -v tini-static)|-s --"
   "dumb-init|$(command -v dumb-init)|"
 )
 
@@ -45,49 +55,94 @@ own_rss_kib() { # binary, prefix...: the init's own VmRSS while it supervises sl
   echo "$rss"
 }
 
-# Size and RSS once each; start-up in interleaved rounds, so that a burst of load on this shared
-# machine lands on every init alike instead of on whichever was being timed.
+# Every command runs with a fixed environment, nothing of this shell's: the variables below
+# (the probe's port), and PATH for hyperfine and valgrind themselves.
+instructions() { # environment assignment (or ""), command...: callgrind's count
+  local assignment=$1; shift
+  env -i PATH=/usr/bin:/bin $assignment "$@" >/dev/null 2>&1 || die "$* failed before it was measured"
+  env -i PATH=/usr/bin:/bin $assignment valgrind --tool=callgrind --callgrind-out-file="$work/callgrind" "$@" \
+    2>&1 >/dev/null | awk '/Collected :/ {print $NF}'
+}
+
+median_times() { # file to append to, environment assignment (or ""), command: one hyperfine run's samples
+  local out=$1 assignment=$2 command=$3
+  env -i PATH=/usr/bin:/bin $assignment hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/h.json" \
+    "$command" >/dev/null 2>&1
+  python3 -c 'import json,sys; print("\n".join(str(t) for t in json.load(open(sys.argv[1]))["results"][0]["times"]))' \
+    "$work/h.json" >> "$out"
+}
+
+# Size, RSS and instructions once each; wall time in interleaved rounds, so that a burst of load
+# on this shared machine lands on every init alike instead of on whichever was being timed.
 printf '%s\n' "name|stripped_bytes|rss_kib|times_file|instructions" > "$work/rows"
 for i in "${!inits[@]}"; do
   IFS='|' read -r name bin prefix <<<"${inits[$i]}"
   cp "$bin" "$work/bin" && strip "$work/bin"
   size=$(stat -c %s "$work/bin")
+  rss=- # the floor supervises nothing
   # shellcheck disable=SC2086
-  rss=$(own_rss_kib "$bin" $prefix)
+  [[ $bin == "$work/floor" ]] || rss=$(own_rss_kib "$bin" $prefix)
   # shellcheck disable=SC2086
-  instructions=$(env -i valgrind --tool=callgrind --callgrind-out-file="$work/callgrind" "$bin" $prefix /bin/true 2>&1 \
-    | awk '/Collected :/ {print $NF}')
-  echo "$name|$size|$rss|$work/times.$i|$instructions" >> "$work/rows"
+  echo "$name|$size|$rss|$work/times.$i|$(instructions "" "$bin" $prefix /bin/true)" >> "$work/rows"
 done
-rounds=${ROUNDS:-5}
+
+# The probe: a server answering /readyz 200 on a port of its own.
+port=$(free_port)
+mkdir -p "$work/www" && echo ok > "$work/www/readyz"
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >/dev/null 2>&1 &
+server=$!
+wait_status "http://127.0.0.1:$port/readyz"
+# name | environment | command
+probes=(
+  "djinit probe ready|DJINIT_PROBE_PORT=$port|$static probe ready"
+  "curl -f||$(command -v curl) -fsS -o /dev/null http://127.0.0.1:$port/readyz"
+)
+printf '%s\n' "name|times_file|instructions" > "$work/probe-rows"
+for i in "${!probes[@]}"; do
+  IFS='|' read -r name assignment command <<<"${probes[$i]}"
+  # shellcheck disable=SC2086
+  echo "$name|$work/probe-times.$i|$(instructions "$assignment" $command)" >> "$work/probe-rows"
+done
+
 for ((round = 1; round <= rounds; round++)); do
   for i in "${!inits[@]}"; do
     IFS='|' read -r name bin prefix <<<"${inits[$i]}"
-    # shellcheck disable=SC2086
-    hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/h.json" "$bin $prefix /bin/true" >/dev/null 2>&1
-    python3 -c 'import json,sys; print("\n".join(str(t) for t in json.load(open(sys.argv[1]))["results"][0]["times"]))' \
-      "$work/h.json" >> "$work/times.$i"
+    median_times "$work/times.$i" "" "$bin $prefix /bin/true"
+  done
+  for i in "${!probes[@]}"; do
+    IFS='|' read -r name assignment command <<<"${probes[$i]}"
+    median_times "$work/probe-times.$i" "$assignment" "$command"
   done
 done
 
-python3 - "$work/rows" "$rounds" "$runs" <<'PY'
+python3 - "$work/rows" "$work/probe-rows" "$rounds" "$runs" <<'PY'
 import statistics
 import sys
-rows = []
-for line in open(sys.argv[1]).read().split("\n")[1:]:
-    if line:
-        name, size, rss, times, instructions = line.split("|")
-        samples = [float(t) * 1000 for t in open(times).read().split()]
-        rows.append((name, int(size), int(rss), statistics.median(samples), int(instructions)))
-tini = next(r for r in rows if r[0] == "tini")[3]
-print(f"{sys.argv[2]} interleaved rounds of {sys.argv[3]} runs each; instructions from callgrind with env -i")
+
+def median_ms(path):
+    return statistics.median(float(t) * 1000 for t in open(path).read().split())
+
+def rows(path):
+    return [line.split("|") for line in open(path).read().split("\n")[1:] if line]
+
+inits = [(name, int(size), rss, median_ms(times), int(count)) for name, size, rss, times, count in rows(sys.argv[1])]
+tini = next(r for r in inits if r[0] == "tini (Debian)")[3]
+print(f"{sys.argv[3]} interleaved rounds of {sys.argv[4]} runs each; instructions from callgrind with env -i")
 print()
-print("| init | stripped size | own RSS | instructions | start + spawn + exit (median) | vs tini |")
+print("| `... /bin/true` | stripped size | own RSS | instructions | start + spawn + exit (median) | vs tini |")
 print("|---|---|---|---|---|---|")
-for name, size, rss, median, instructions in rows:
-    print(f"| {name} | {size / 1e6:.2f} MB | {rss / 1024:.2f} MB | {instructions:,} | {median:.3f} ms | {median / tini:.2f}x |")
-_, size, rss, median, instructions = rows[0]
+for name, size, rss, median, count in inits:
+    rss_text = f"{int(rss) / 1024:.2f} MB" if rss != "-" else "-"
+    print(f"| {name} | {size / 1e6:.2f} MB | {rss_text} | {count:,} | {median:.3f} ms | {median / tini:.2f}x |")
+print()
+print("| exec probe, server answering | instructions | wall time (median) |")
+print("|---|---|---|")
+for name, times, count in rows(sys.argv[2]):
+    print(f"| {name} | {int(count):,} | {median_ms(times):.3f} ms |")
+name, size, rss, median, count = inits[0]
+floor = next(r for r in inits if r[0] == "static Swift floor")
 print()
 print("targets for djinit: at most 250,000 instructions, start-up <= 1.1x tini, own RSS <= 6 MB, stripped size <= 9 MB")
-print(f"  {instructions:,} instructions, start-up {median / tini:.2f}x tini, RSS {rss / 1024:.2f} MB, size {size / 1e6:.2f} MB")
+print(f"  {count:,} instructions ({count - floor[4]:,} above the floor), start-up {median / tini:.2f}x tini, "
+      f"RSS {int(rss) / 1024:.2f} MB, size {size / 1e6:.2f} MB ({(size - floor[1]) / 1e6:.2f} MB above the floor)")
 PY

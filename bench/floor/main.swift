@@ -1,0 +1,11 @@
+// The floor for bench/pid1.sh: the least a statically linked Swift program does to start, spawn
+// `/bin/true`, reap it and exit. Whatever djinit costs above this is its own work; below it is the
+// Swift runtime and glibc.
+import Glibc
+
+var pid: pid_t = 0
+var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+guard posix_spawn(&pid, "/bin/true", nil, nil, &argv, environ) == 0 else { exit(1) }
+var status: Int32 = 0
+waitpid(pid, &status, 0)
+exit(0)
