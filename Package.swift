@@ -3,7 +3,7 @@
 // djinit: a small PID-1 init and supervisor for Django containers.
 //
 // Linux only: djinit is built on signalfd, prctl, /proc and glibc's posix_spawn extensions, and
-// its code imports Glibc without platform guards.
+// its code calls the C library (through CDjinitShim) without platform guards.
 //
 // The `djinit` executable must stay free of Foundation (directly or through a dependency), NIO and
 // threads: it is PID 1 in every container and an exec probe started every few seconds, so it pays
@@ -13,16 +13,6 @@ import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
-]
-
-// djinit's own modules do without the two modules Swift imports implicitly: a single use of
-// `ContinuousClock` links all of _Concurrency and libdispatch (0.55 MB), and a single
-// `String.contains(_:)` all of _StringProcessing and its regex parser (1.2 MB), into a binary that
-// runs no tasks and no regexes (issue 14: the stripped size). Without the implicit imports, such a
-// use does not compile.
-let pid1Swift: [SwiftSetting] = strictSwift + [
-    .unsafeFlags(["-Xfrontend", "-disable-implicit-concurrency-module-import",
-                  "-Xfrontend", "-disable-implicit-string-processing-module-import"]),
 ]
 
 // What the package holds. The djinit executable depends on no other package: with
@@ -37,10 +27,32 @@ case "djinit-kube": [.djinit, .kube]
 default: [.djinit, .kube, .tests]
 }
 
+// The release build of djinit (DJINIT_PACKAGE=djinit, through scripts/build-release) is Embedded
+// Swift: the standard library compiled into the binary as far as djinit uses it, without the
+// Swift runtime's metadata, reflection and conformance tables. Against the full runtime it
+// executes 83,000 instructions to start instead of 219,000, in 5.9 MB instead of 10.1 MB (issue
+// 14, bench/pid1.sh). The debug
+// build, which the tests import, is ordinary Swift; the end-to-end tests run the release binary
+// too (scripts/test). Embedded Swift has no Glibc module, no key paths and no dynamic casts:
+// djinit's modules reach the C library through CDjinitShim and do without the other two.
+let embedded = parts == [.djinit]
+
+// djinit's own modules do without the two modules Swift imports implicitly: a single use of
+// `ContinuousClock` links all of _Concurrency and libdispatch (0.55 MB), and a single
+// `String.contains(_:)` all of _StringProcessing and its regex parser (1.2 MB), into a binary that
+// runs no tasks and no regexes (issue 14: the stripped size). Without the implicit imports, such a
+// use does not compile, in the debug build either.
+let pid1Swift: [SwiftSetting] = strictSwift + [
+    .unsafeFlags(["-Xfrontend", "-disable-implicit-concurrency-module-import",
+                  "-Xfrontend", "-disable-implicit-string-processing-module-import"]),
+] + (embedded ? [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo"])] : [])
+
 let djinitTargets: [Target] = [
-    // Linux calls Swift's Glibc module does not import (signalfd, prctl, wait-status macros,
-    // the glibc posix_spawn extensions), behind small C functions.
-    .target(name: "CDjinitShim"),
+    // The C library's headers, and the Linux calls Swift cannot call (signalfd, prctl, the
+    // wait-status macros, the glibc posix_spawn extensions) behind small C functions. In both
+    // builds every djinit module reaches the C library through it (Embedded Swift has no Glibc
+    // module), and so links libm here, as Glibc's module did.
+    .target(name: "CDjinitShim", linkerSettings: [.linkedLibrary("m")]),
 
     // The one rule for writing outside text into YAML, JSON, log lines and messages.
     .target(name: "DjinitText", swiftSettings: pid1Swift),
@@ -51,7 +63,7 @@ let djinitTargets: [Target] = [
 
     // The one event loop (poll, timers) everything after start-up runs on, and the rule for
     // who keeps a callback's object alive.
-    .target(name: "DjinitEventLoop", dependencies: ["DjinitPosix"], swiftSettings: pid1Swift),
+    .target(name: "DjinitEventLoop", dependencies: ["CDjinitShim", "DjinitPosix"], swiftSettings: pid1Swift),
 
     // One log line per event, as text or JSON lines.
     .target(name: "DjinitLogging", dependencies: ["DjinitPosix", "DjinitText"], swiftSettings: pid1Swift),
@@ -76,7 +88,7 @@ let djinitTargets: [Target] = [
     // Spawn, reap, forward signals, drain the process tree: the PID-1 core.
     .target(
         name: "DjinitSupervisor",
-        dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
+        dependencies: ["CDjinitShim", "DjinitEventLoop", "DjinitLogging", "DjinitPosix"],
         swiftSettings: pid1Swift
     ),
 
@@ -90,17 +102,29 @@ let djinitTargets: [Target] = [
     // The commands (`exec`, `config`, ...) and their command-line parsing.
     .target(
         name: "DjinitCommands",
-        dependencies: ["DjinitEventLoop", "DjinitLogging", "DjinitPosix", "DjinitPostgres", "DjinitProbe",
+        dependencies: ["CDjinitShim", "DjinitEventLoop", "DjinitLogging", "DjinitPosix", "DjinitPostgres", "DjinitProbe",
                        "DjinitSettings", "DjinitSupervisor", "DjinitText"],
         swiftSettings: pid1Swift
     ),
 
     .executableTarget(
         name: "djinit",
-        dependencies: ["DjinitCommands", "DjinitPosix", "DjinitSettings"],
-        swiftSettings: pid1Swift
+        dependencies: ["DjinitCommands", "DjinitPosix", "DjinitSettings"] + (embedded ? ["CDjinitEmbedded"] : []),
+        swiftSettings: pid1Swift,
+        // Embedded: one static file, as the full-runtime build is with -static-executable; libpq
+        // and OpenSSL named here, since Embedded Swift does not autolink what CLibPQ's module map
+        // names; and the Unicode tables the standard library's character properties read
+        // (scripts/build-release passes the folder that holds them).
+        linkerSettings: embedded ? [
+            .unsafeFlags(["-Xclang-linker", "-static", "-Xclang-linker", "-no-pie"]),
+            .linkedLibrary("pq"), .linkedLibrary("ssl"), .linkedLibrary("crypto"),
+            .linkedLibrary("swiftUnicodeDataTables"),
+        ] : []
     ),
-]
+] + (embedded ? [
+    // What the full Swift runtime provides and Embedded Swift leaves to the platform.
+    .target(name: "CDjinitEmbedded"),
+] : [])
 
 let kubeTargets: [Target] = [
     // djinit-kube's inputs (app.yaml, platform.yaml), their validation, and the Kubernetes

@@ -33,6 +33,20 @@ int djinit_sigrtmax(void) { return SIGRTMAX; }
 
 char *const *djinit_environ(void) { return environ; }
 
+// glibc calls the functions of .init_array with main's own arguments (a GNU extension that the
+// dynamic loader and a static binary's start-up code both honour), before main runs.
+static int saved_argc;
+static char *const *saved_argv;
+static void save_arguments(int argc, char **argv, char **envp) {
+    (void)envp;
+    saved_argc = argc;
+    saved_argv = argv;
+}
+__attribute__((section(".init_array"), used)) static void (*const save_arguments_entry)(int, char **, char **) = save_arguments;
+
+int djinit_argc(void) { return saved_argc; }
+char *const *djinit_argv(void) { return saved_argv; }
+
 int djinit_spawn_file_actions_addtcsetpgrp(posix_spawn_file_actions_t *actions, int fd) {
     return posix_spawn_file_actions_addtcsetpgrp_np(actions, fd);
 }

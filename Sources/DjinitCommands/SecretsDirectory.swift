@@ -67,9 +67,9 @@ enum SecretsDirectory {
         let secrets = try variables(in: directory.path)
         for secret in secrets { CurrentProcess.setEnvironmentVariable(secret.name, secret.value) }
         logger.info("secrets", "read secrets into the environment", [
-            "directory": LogValue(directory.path), "names": LogValue(secrets.map(\.name).joined(separator: ",")),
+            "directory": LogValue(directory.path), "names": LogValue(secrets.map { $0.name }.joined(separator: ",")),
         ])
-        let names = secrets.map(\.name)
+        let names = secrets.map { $0.name }
         return Environment(environment.entries.filter { !names.contains($0.name) } + secrets)
     }
 

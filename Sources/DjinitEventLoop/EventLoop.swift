@@ -1,5 +1,5 @@
+import CDjinitShim
 import DjinitPosix
-import Glibc
 
 /// djinit's one event loop: poll(2) over the descriptors it watches, plus timers.
 ///
@@ -108,7 +108,7 @@ public final class EventLoop {
         }
         while !stopped {
             var descriptors = watches.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
-            try Poller.wait(&descriptors, until: timers.map(\.deadline).min())
+            try Poller.wait(&descriptors, until: timers.map { $0.deadline }.min())
             for turn in [Turn.inOrder, .last] {
                 for descriptor in descriptors where descriptor.revents != 0 && !stopped {
                     // A handler may have unwatched this descriptor, or another, meanwhile. The

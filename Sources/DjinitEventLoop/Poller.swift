@@ -1,5 +1,5 @@
+import CDjinitShim
 import DjinitPosix
-import Glibc
 
 /// poll(2) over a list of descriptors.
 enum Poller {

@@ -1,5 +1,4 @@
 import CDjinitShim
-import Glibc
 
 /// How much CPU the container may use: its cgroup CPU limit, not the host's CPU count.
 ///

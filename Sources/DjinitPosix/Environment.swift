@@ -1,5 +1,4 @@
 import CDjinitShim
-import Glibc
 
 /// The process environment, read once.
 public enum ProcessEnvironment {
@@ -21,6 +20,16 @@ public enum ProcessEnvironment {
             entry += 1
         }
         return result
+    }
+}
+
+/// The process's command line, as `main` was given it: `arguments[0]` is the program.
+///
+/// From the C library rather than `CommandLine`, which Embedded Swift does not have.
+public enum ProcessArguments {
+    public static func current() -> [String] {
+        guard let argv = djinit_argv() else { return [] }
+        return (0..<Int(djinit_argc())).compactMap { index in argv[index].map { String(cString: $0) } }
     }
 }
 
@@ -56,7 +65,7 @@ public enum CurrentProcess {
 
     /// Ends this process with `code`.
     public static func exit(_ code: Int32) -> Never {
-        Glibc.exit(code)
+        systemExit(code)
     }
 
     /// Whether this process is PID 1 of its PID namespace, the one the kernel re-parents orphans to.

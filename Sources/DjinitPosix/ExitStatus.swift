@@ -1,5 +1,4 @@
 import CDjinitShim
-import Glibc
 
 /// How a process ended, as waitpid(2) reports it.
 public enum ExitStatus: Equatable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Glibc
+import CDjinitShim
 
 /// Small, whole-file reads for /proc, /sys and the project's files, without Foundation.
 public enum FileReader {
@@ -15,13 +15,13 @@ public enum FileReader {
 
     /// The contents of the file at `path`, at most `limit` bytes, or why it cannot be read.
     public static func read(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
-        let fd = try syscall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = try syscall("open(\(path))") { djinit_open(path, O_RDONLY | O_CLOEXEC, 0) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while bytes.count < limit {
             let count = try syscall("read(\(path))") {
-                chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - bytes.count)) }
+                chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, min($0.count, limit - bytes.count)) }
             }
             guard count > 0 else { break }
             bytes.append(contentsOf: chunk[0..<count])
@@ -43,7 +43,7 @@ public func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
 
 /// Replaces the file at `path` with `bytes` (created with mode 0644 if missing).
 public func writeFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
-    let fd = try syscall("open(\(path))") { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+    let fd = try syscall("open(\(path))") { djinit_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
     defer { close(fd) }
     var offset = 0
     while offset < bytes.count {
@@ -75,9 +75,9 @@ public struct FileStatus: Sendable {
     }
 
     private init(_ info: stat) {
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: kind = .regular
-        case S_IFDIR: kind = .directory
+        switch info.st_mode & mode_t(S_IFMT) {
+        case mode_t(S_IFREG): kind = .regular
+        case mode_t(S_IFDIR): kind = .directory
         default: kind = .other
         }
         size = Int(info.st_size)
@@ -127,10 +127,10 @@ public enum DirectoryReader {
 /// Copies the file at `source` to `destination` with mode `mode`: written to a temporary file
 /// beside it, then renamed over it, so that nobody ever runs a half-written copy.
 public func copyFile(from source: String, to destination: String, mode: mode_t) throws(SystemError) {
-    let input = try syscall("open(\(source))") { open(source, O_RDONLY | O_CLOEXEC) }
+    let input = try syscall("open(\(source))") { djinit_open(source, O_RDONLY | O_CLOEXEC, 0) }
     defer { close(input) }
     let temporary = destination + ".partial"
-    let output = try syscall("open(\(temporary))") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+    let output = try syscall("open(\(temporary))") { djinit_open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
     do {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

@@ -1,4 +1,4 @@
-import Glibc
+import CDjinitShim
 
 /// A reading of the clock that never jumps, for deadlines and elapsed times: `CLOCK_BOOTTIME`,
 /// which, like Swift's `ContinuousClock`, also counts time the machine spent suspended.

@@ -1,5 +1,4 @@
 import CDjinitShim
-import Glibc
 
 /// A signal number with the name logs and messages use.
 public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConvertible {

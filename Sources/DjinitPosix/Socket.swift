@@ -1,5 +1,4 @@
 import CDjinitShim
-import Glibc
 
 /// An IPv4 address and TCP port, such as `127.0.0.1:8081`.
 public struct IPv4Endpoint: Sendable, Equatable, CustomStringConvertible {
@@ -90,7 +89,7 @@ public enum TCPSocket {
                     }
                 }
             }
-            _ = try syscall("listen(\(endpoint))") { Glibc.listen(fd, backlog) }
+            _ = try syscall("listen(\(endpoint))") { systemListen(fd, backlog) }
         } catch {
             close(fd)
             throw error
@@ -122,7 +121,7 @@ public enum TCPSocket {
         }
         // Not through `syscall`: a non-blocking connect that is under way reports EINPROGRESS, or
         // EINTR, and goes on either way; retrying would fail with EALREADY.
-        if result == 0 || errno == EINPROGRESS || errno == EINTR { return fd }
+        if result == 0 || djinit_errno() == EINPROGRESS || djinit_errno() == EINTR { return fd }
         let error = SystemError("connect(\(endpoint))")
         close(fd)
         throw error
@@ -144,7 +143,7 @@ public enum TCPSocket {
     public static func read(_ fd: Int32, into buffer: inout [UInt8], limit: Int) throws(SystemError) -> SocketRead {
         var chunk = [UInt8](repeating: 0, count: max(1, min(limit, 16 * 1024)))
         let result = try syscall(nonBlocking: "read(socket)") {
-            chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
         }
         switch result {
         case .wouldBlock:
@@ -168,7 +167,7 @@ public enum TCPSocket {
 
     /// Closes `fd`. close(2) is not retried on EINTR: on Linux the descriptor is gone either way.
     public static func close(_ fd: Int32) {
-        _ = Glibc.close(fd)
+        _ = systemClose(fd)
     }
 
     private static func newSocket() throws(SystemError) -> Int32 {
@@ -214,14 +213,14 @@ public enum UDPSocket {
             }
             return (fd, UInt16(bigEndian: address.sin_port))
         } catch {
-            Glibc.close(fd)
+            _ = systemClose(fd)
             throw error
         }
     }
 
     /// Closes `fd` (not retried on EINTR: on Linux the descriptor is gone either way).
     public static func close(_ fd: Int32) {
-        _ = Glibc.close(fd)
+        _ = systemClose(fd)
     }
 
     /// The next datagram, into the start of `buffer` (which keeps its size).

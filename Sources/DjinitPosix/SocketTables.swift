@@ -1,5 +1,4 @@
 import CDjinitShim
-import Glibc
 
 /// What a process can learn of this network namespace's sockets, including those it does not own,
 /// without privileges: TCP sockets from the kernel's sock_diag netlink interface (what `ss` uses),
@@ -45,7 +44,7 @@ public enum SocketTables {
         } catch {
             return nil
         }
-        defer { Glibc.close(fd) }
+        defer { _ = systemClose(fd) }
         var entries: [TCPEntry] = []
         for family in [AF_INET, AF_INET6] {
             guard let found = try? dump(fd, family: family, states: states, port: port) else { return nil }

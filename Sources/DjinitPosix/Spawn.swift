@@ -1,5 +1,4 @@
 import CDjinitShim
-import Glibc
 
 /// Why a command could not be started.
 public enum SpawnError: Error, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Glibc
+import CDjinitShim
 
 /// A failed system call: which call, and the `errno` it left.
 public struct SystemError: Error, Equatable, CustomStringConvertible {
@@ -7,7 +7,7 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
     /// The `errno` value the call left.
     public let errno: Int32
 
-    public init(_ call: String, errno: Int32 = Glibc.errno) {
+    public init(_ call: String, errno: Int32 = djinit_errno()) {
         self.call = call
         self.errno = errno
     }
@@ -45,7 +45,7 @@ public func syscall<Result: FixedWidthInteger>(
     while true {
         let result = body()
         if result != -1 { return result }
-        let error = Glibc.errno
+        let error = djinit_errno()
         if error != EINTR { throw SystemError(call(), errno: error) }
     }
 }
@@ -59,7 +59,7 @@ public func syscall<Result: FixedWidthInteger & Sendable>(
     while true {
         let result = body()
         if result != -1 { return .processed(result) }
-        let error = Glibc.errno
+        let error = djinit_errno()
         if error == EAGAIN || error == EWOULDBLOCK { return .wouldBlock }
         if error != EINTR { throw SystemError(call(), errno: error) }
     }

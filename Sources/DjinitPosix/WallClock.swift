@@ -1,4 +1,4 @@
-import Glibc
+import CDjinitShim
 
 /// The wall-clock time, for log timestamps only (durations use `MonotonicInstant`).
 public enum WallClock {

@@ -171,8 +171,8 @@ public final class PostgresConnection {
         }
 
         fileprivate func start() {
-            connection = withCStrings(parameters.keywords.map(\.0)) { keys in
-                withCStrings(parameters.keywords.map(\.1)) { values in
+            connection = withCStrings(parameters.keywords.map { $0.0 }) { keys in
+                withCStrings(parameters.keywords.map { $0.1 }) { values in
                     // libpq takes `const char *const *`: the same pointers, read-only.
                     PQconnectStartParams(UnsafeRawPointer(keys).assumingMemoryBound(to: UnsafePointer<CChar>?.self),
                                          UnsafeRawPointer(values).assumingMemoryBound(to: UnsafePointer<CChar>?.self), 1)

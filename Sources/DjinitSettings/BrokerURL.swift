@@ -104,7 +104,7 @@ public struct BrokerURL: SettingValue, CustomStringConvertible {
     public static var typeSummary: String { "broker URL" }
     public static var pattern: String { "^[A-Za-z][A-Za-z0-9+.-]*://" }
     /// Every URL of the list rebuilt from its parts, passwords as `***`.
-    public var redactedText: String { parts.map(\.redacted).joined(separator: ";") }
+    public var redactedText: String { parts.map { $0.redacted }.joined(separator: ";") }
     public var description: String { redactedText }
 
     public static func == (lhs: BrokerURL, rhs: BrokerURL) -> Bool { lhs.text == rhs.text }

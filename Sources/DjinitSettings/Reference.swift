@@ -10,7 +10,7 @@ public enum SettingsReport {
             let source = settings.source(of: setting.name) == .environment ? "from the environment" : "default"
             return (assignment: "\(setting.name)=\(value)", source: source)
         }
-        let width = lines.map(\.assignment.count).max() ?? 0
+        let width = lines.map { $0.assignment.count }.max() ?? 0
         return lines.map { line in
             line.assignment + String(repeating: " ", count: width - line.assignment.count) + "  # \(line.source)\n"
         }.joined()

@@ -18,7 +18,7 @@ public struct Release: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// Reads `1.2.3`: three numbers, none longer than six digits, so nothing overflows.
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isASCII) }),
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy { $0.isASCII } }),
               let major = Int(parts[0]), let minor = Int(parts[1]), let patch = Int(parts[2]),
               major >= 0, minor >= 0, patch >= 0 else { return nil }
         self.init(major, minor, patch)

@@ -45,8 +45,8 @@ extension EnumSettingValue {
 
     public var settingText: String { rawValue }
     public static var typeSummary: String { "one of " + allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ") }
-    public static var pattern: String { "^(" + allCases.map(\.rawValue).joined(separator: "|") + ")$" }
-    private static var choices: String { allCases.map(\.rawValue).joined(separator: "|") }
+    public static var pattern: String { "^(" + allCases.map { $0.rawValue }.joined(separator: "|") + ")$" }
+    private static var choices: String { allCases.map { $0.rawValue }.joined(separator: "|") }
 }
 
 extension Duration: SettingValue {

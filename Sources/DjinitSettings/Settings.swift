@@ -12,7 +12,7 @@ public struct SettingProblem: Sendable, Equatable, CustomStringConvertible {
 /// Every problem found in the environment, reported together so that one fix-and-retry suffices.
 public struct SettingsError: Error, Equatable, CustomStringConvertible {
     public let problems: [SettingProblem]
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    public var description: String { problems.map { $0.description }.joined(separator: "\n") }
 }
 
 /// Where an effective value came from.
@@ -34,7 +34,7 @@ public struct Settings: Sendable {
     /// - Throws: `SettingsError` listing each variable whose value does not parse, and each
     ///   `DJINIT_*` variable the schema does not know (with the nearest known name).
     public init(environment: Environment) throws(SettingsError) {
-        try self.init(environment: environment, names: SettingName.allCases.map(\.rawValue)) { name in
+        try self.init(environment: environment, names: SettingName.allCases.map { $0.rawValue }) { name in
             SettingName(rawValue: name).map(Schema.descriptor(of:))
         }
     }
@@ -42,7 +42,7 @@ public struct Settings: Sendable {
     /// Parses the settings of `schema` from `environment`: djinit-kube's settings in use, and tests'
     /// own settings.
     public init(environment: Environment, schema: [SettingDescriptor]) throws(SettingsError) {
-        try self.init(environment: environment, names: schema.map(\.name)) { name in
+        try self.init(environment: environment, names: schema.map { $0.name }) { name in
             schema.first { $0.name == name }
         }
     }

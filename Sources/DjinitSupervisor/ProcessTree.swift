@@ -1,5 +1,5 @@
+import CDjinitShim
 import DjinitPosix
-import Glibc
 
 /// The processes below djinit, read from /proc.
 ///
@@ -21,7 +21,7 @@ public enum ProcessTree {
 
     /// The live or zombie children of `parent`.
     public static func children(of parent: pid_t, procRoot: String = "/proc") -> [pid_t] {
-        parentLinks(procRoot: procRoot).filter { $0.1 == parent }.map(\.0)
+        parentLinks(procRoot: procRoot).filter { $0.1 == parent }.map { $0.0 }
     }
 
     /// `(pid, parent pid)` of every process in `procRoot`.

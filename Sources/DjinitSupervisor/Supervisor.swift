@@ -1,7 +1,7 @@
+import CDjinitShim
 import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
-import Glibc
 
 /// The PID-1 core: runs one main child, forwards signals to it, reaps every process that ends
 /// below djinit, and drains the whole tree before djinit exits.

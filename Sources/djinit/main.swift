@@ -7,4 +7,4 @@ import DjinitSettings
 // signalfd and forwards it to the child, instead of being lost or killing djinit.
 SignalSet.allCatchable.block()
 
-CurrentProcess.exit(DjinitCLI.main(CommandLine.arguments, environment: Environment(ProcessEnvironment.current())))
+CurrentProcess.exit(DjinitCLI.main(ProcessArguments.current(), environment: Environment(ProcessEnvironment.current())))

@@ -1,6 +1,6 @@
-// The floor for bench/pid1.sh: the least a statically linked Swift program does to start, spawn
-// `/bin/true`, reap it and exit. Whatever djinit costs above this is its own work; below it is the
-// Swift runtime and glibc.
+// The full Swift runtime's floor for bench/pid1.sh: the least a statically linked Swift program on
+// that runtime does to start, spawn `/bin/true`, reap it and exit; below it is the runtime and
+// glibc. djinit's release build, Embedded Swift, has no such runtime and goes below it.
 import Glibc
 
 var pid: pid_t = 0

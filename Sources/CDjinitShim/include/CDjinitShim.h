@@ -1,16 +1,54 @@
-// Linux calls and macros that Swift's Glibc module does not import, as plain C functions.
+// The C library, as djinit's modules see it, and the Linux calls and macros Swift cannot call, as
+// plain C functions.
 //
-// Keep this header small: anything Glibc already imports is used from Swift directly.
+// Every djinit module reaches the C library through this header, not through Swift's Glibc
+// module: the release build is Embedded Swift (Package.swift), which has no Glibc module, and the
+// debug build that the tests run must run the same code. So the header includes the C library's
+// headers djinit uses, and covers the little Glibc's Swift overlay adds to them: `errno`, which
+// is a macro, and `open`, which is variadic. Keep the C functions few: anything Swift can call
+// directly is called from Swift.
 #ifndef CDJINIT_SHIM_H
 #define CDJINIT_SHIM_H
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <linux/netlink.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/// `errno`, a macro over a thread-local variable.
+static inline int djinit_errno(void) { return errno; }
+
+/// open(2), which is variadic; `mode` matters only with O_CREAT.
+static inline int djinit_open(const char *path, int flags, mode_t mode) { return open(path, flags, mode); }
+
+/// The command line `main` was given, kept by a constructor that glibc calls with it before
+/// `main`: Embedded Swift has no `CommandLine`.
+int djinit_argc(void);
+char *const *djinit_argv(void);
 
 /// signalfd(2) for `mask`, non-blocking and close-on-exec. Returns the descriptor or -1 (errno set).
 int djinit_signalfd(const sigset_t *mask);

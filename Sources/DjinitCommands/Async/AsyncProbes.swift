@@ -1,10 +1,10 @@
+import CDjinitShim
 import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
-import Glibc
 
 /// What `async`'s probe endpoints answer.
 ///

@@ -1,3 +1,4 @@
+import CDjinitShim
 import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
@@ -5,7 +6,6 @@ import DjinitPostgres
 import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
-import Glibc
 
 /// `DJINIT_BEAT=true`: `celery beat` in this container, but only while this replica holds the
 /// cluster-wide beat lock, so that however many worker replicas run, one beat sends the periodic

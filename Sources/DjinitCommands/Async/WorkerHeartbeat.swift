@@ -1,6 +1,7 @@
+import CDjinitShim
 import DjinitEventLoop
 import DjinitPosix
-import Glibc
+import DjinitSettings
 
 /// Whether the worker's main loop still runs, as `/livez` reports it: read from `/proc`, so it
 /// costs a few microseconds and nothing in the worker.

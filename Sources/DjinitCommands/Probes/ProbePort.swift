@@ -74,7 +74,7 @@ final class ProbePort {
 extension ProbeResponse {
     /// `404` listing the endpoints there are, for a path no probe serves.
     static let unknownEndpoint = ProbeResponse(
-        status: 404, body: "not found; try " + ProbeEndpoint.allCases.map(\.rawValue).joined(separator: ", ") + "\n")
+        status: 404, body: "not found; try " + ProbeEndpoint.allCases.map { $0.rawValue }.joined(separator: ", ") + "\n")
 }
 
 extension PrometheusText {

@@ -1,8 +1,8 @@
+import CDjinitShim
 import DjinitEventLoop
 import DjinitPosix
 import DjinitProbe
 import DjinitSupervisor
-import Glibc
 
 /// How busy gunicorn is, sampled every second: its workers, how many of them serve a request, and
 /// how many connections wait to be accepted.

@@ -1,10 +1,10 @@
+import CDjinitShim
 import DjinitEventLoop
 import DjinitLogging
 import DjinitPosix
 import DjinitProbe
 import DjinitSettings
 import DjinitSupervisor
-import Glibc
 
 /// What `run`'s probe endpoints answer, and the readiness checks behind `/readyz`.
 ///
