@@ -81,7 +81,7 @@ let djinitTargets: [Target] = [
     // PostgreSQL access on djinit's event loop: connect, query, errors with SQLSTATE.
     .target(
         name: "DjinitPostgres",
-        dependencies: ["CLibPQ", "DjinitEventLoop", "DjinitPosix", "DjinitSettings"],
+        dependencies: ["CLibPQ", "DjinitEventLoop", "DjinitPosix", "DjinitSettings", "DjinitText"],
         swiftSettings: pid1Swift
     ),
 

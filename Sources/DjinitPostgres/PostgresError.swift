@@ -1,3 +1,5 @@
+import DjinitText
+
 /// A PostgreSQL failure: the server's SQLSTATE when there is one, and libpq's message.
 ///
 /// Messages come from libpq and the server once a connection is under way, which never include
@@ -35,9 +37,9 @@ public struct PostgresError: Error, Equatable, CustomStringConvertible {
         var sqlState: String?
         var message = lines.joined(separator: " ")
         for severity in ["FATAL:", "ERROR:", "PANIC:"] {
-            guard let line = lines.first(where: { $0.end(of: severity) != nil }),
-                  let end = line.end(of: severity) else { continue }
-            let afterSeverity = line[end...].trimmingWhitespace()
+            let matches = lines.lazy.compactMap { line in line.firstRange(ofSubstring: severity).map { (line: line, at: $0) } }
+            guard let match = matches.first else { continue }
+            let afterSeverity = match.line[match.at.upperBound...].trimmingWhitespace()
             let code = afterSeverity.prefix(5)
             if code.count == 5, afterSeverity.dropFirst(5).hasPrefix(":"),
                code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) {
@@ -64,13 +66,4 @@ extension StringProtocol {
         return String(self[start..<Swift.max(start, end)])
     }
 
-    /// The index just after the first occurrence of `needle`, if it occurs.
-    func end(of needle: String) -> Index? {
-        var index = startIndex
-        while index < endIndex {
-            if self[index...].hasPrefix(needle) { return self.index(index, offsetBy: needle.count) }
-            index = self.index(after: index)
-        }
-        return nil
-    }
 }

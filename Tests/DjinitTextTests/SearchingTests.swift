@@ -16,6 +16,15 @@ import Testing
         }
     }
 
+    @Test("firstRange(ofSubstring:) agrees with String.firstRange(of:) for every pair")
+    func firstRangeAgrees() {
+        for text in Self.texts {
+            for needle in Self.needles {
+                #expect(text.firstRange(ofSubstring: needle) == text.firstRange(of: needle), "'\(needle)' in '\(text)'")
+            }
+        }
+    }
+
     @Test("replacingEvery agrees with String.replacing, and an empty target replaces nothing")
     func replacingAgrees() {
         for text in Self.texts {
